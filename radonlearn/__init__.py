@@ -1,0 +1,16 @@
+"""radonlearn: parallel training of linear scikit-learn models by the Radon machine.
+
+Shards of the data are fitted independently and the fitted models are
+aggregated by iterated Radon points (Kamp et al., NeurIPS 2017).
+"""
+
+from ._aggregate import geometric_median
+from ._radon import iterated_radon_point, radon_point
+
+__all__ = [
+    "geometric_median",
+    "iterated_radon_point",
+    "radon_point",
+]
+
+__version__ = "0.1.0.dev0"

@@ -1,0 +1,100 @@
+"""Properties of geometric_median and the aggregator table."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from radonlearn import geometric_median
+from radonlearn._aggregate import AGGREGATORS
+
+
+def total_distance(points, centre):
+    """Sum of Euclidean distances from ``centre`` to the points."""
+    return np.linalg.norm(points - centre, axis=1).sum()
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 30), d=st.integers(1, 6))
+def test_no_direction_improves_the_median(seed, n, d):
+    # The result minimises the summed distance: no small step in any of many
+    # random directions lowers it by more than rounding.
+    rng = np.random.default_rng(seed)
+    points = rng.normal(size=(n, d))
+    median = geometric_median(points, tol=1e-10, max_iter=10_000)
+    best = total_distance(points, median)
+    spread = np.abs(points).max() + 1.0
+    for step in (1e-2, 1e-4):
+        for direction in rng.normal(size=(30, d)):
+            moved = median + step * spread * direction / np.linalg.norm(direction)
+            assert total_distance(points, moved) >= best - 1e-9 * best
+
+
+def test_collinear_odd_count_is_the_middle_point():
+    # On a line the geometric median of an odd count is the middle point.
+    points = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [10.0, 10.0], [50.0, 50.0]])
+    np.testing.assert_allclose(
+        geometric_median(points, tol=1e-12), [2.0, 2.0], atol=1e-6
+    )
+
+
+def test_vertex_with_wide_angle_is_the_median():
+    # A triangle with an angle of at least 120 degrees has its median at that
+    # vertex: the iterate lands on a data point and must stay there.
+    points = np.array([[0.0, 0.0], [1.0, 0.1], [-1.0, 0.1]])
+    np.testing.assert_allclose(geometric_median(points), [0.0, 0.0], atol=1e-6)
+
+
+def test_duplicated_points_and_single_point():
+    # Repeated rows and a single row are valid input.
+    np.testing.assert_array_equal(geometric_median([[3.0, 4.0]]), [3.0, 4.0])
+    np.testing.assert_allclose(geometric_median(np.ones((7, 3))), np.ones(3))
+
+
+def test_robust_to_a_minority_of_outliers():
+    # Moving fewer than half of the points far away moves the median a
+    # bounded distance, unlike the mean.
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(21, 3))
+    points[:10] += 1e6
+    assert np.linalg.norm(geometric_median(points)) < 5
+    assert np.linalg.norm(points.mean(axis=0)) > 1e5
+
+
+def test_warns_when_not_converged():
+    # Too few steps give a ConvergenceWarning, not a silent answer.
+    rng = np.random.default_rng(1)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        geometric_median(rng.normal(size=(50, 4)), max_iter=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"tol": 0.0}, "tol"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"max_iter": 2.5}, "max_iter"),
+    ],
+)
+def test_invalid_parameters(kwargs, message):
+    # Non-positive tolerances and step counts are refused by name.
+    with pytest.raises(ValueError, match=message):
+        geometric_median(np.zeros((3, 2)), **kwargs)
+
+
+def test_invalid_points():
+    # Non-finite points are refused.
+    with pytest.raises(ValueError, match="finite"):
+        geometric_median([[0.0], [np.nan]])
+
+
+@pytest.mark.parametrize("name", sorted(AGGREGATORS))
+def test_every_aggregator_maps_a_cloud_to_one_point_inside_its_box(name):
+    # Each named aggregator takes (r**h, D) hypotheses to one D-vector inside
+    # their bounding box.
+    rng = np.random.default_rng(2)
+    points = rng.normal(size=(5**2, 3))
+    centre = AGGREGATORS[name](points)
+    assert centre.shape == (3,)
+    assert (centre >= points.min(axis=0) - 1e-12).all()
+    assert (centre <= points.max(axis=0) + 1e-12).all()

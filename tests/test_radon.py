@@ -1,0 +1,249 @@
+"""Properties of radon_point and iterated_radon_point."""
+
+import numpy as np
+import pytest
+from _geometry import hull_distance, min_halfspace_count
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from radonlearn import iterated_radon_point, radon_point
+
+seeds = st.integers(0, 2**32 - 1)
+dims = st.integers(1, 8)
+
+
+def general_position(seed, d, n=None):
+    """Gaussian points: in general position with probability one."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(d + 2 if n is None else n, d))
+
+
+def degenerate(seed, d, family):
+    """Point sets of one degenerate family, ``d + 2`` rows in ``d`` dimensions."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(d + 2, d))
+    if family == "duplicated":
+        base[-1] = base[0]
+    elif family == "many_duplicates":
+        base = base[rng.integers(0, 2, size=d + 2)]
+    elif family == "identical":
+        base = np.repeat(base[:1], d + 2, axis=0)
+    elif family == "affinely_dependent":
+        rank = int(rng.integers(0, d))
+        base = rng.normal(size=(d + 2, rank)) @ rng.normal(size=(rank, d))
+        base += rng.normal(size=d)
+    elif family == "near_duplicates":
+        base = base[0] + 1e-12 * rng.normal(size=(d + 2, d))
+    elif family == "one_near_duplicate":
+        base[-1] = base[0] + 1e-12 * rng.normal(size=d)
+    elif family == "huge":
+        base *= 1e8
+    elif family == "tiny":
+        base *= 1e-8
+    elif family == "offset":
+        base = 1e8 + base
+    elif family == "mixed_scales":
+        base *= np.logspace(-8, 8, d)
+    elif family == "constant_coordinate":
+        base[:, rng.integers(0, d)] = 3.0
+    return base
+
+
+FAMILIES = [
+    "general",
+    "duplicated",
+    "many_duplicates",
+    "identical",
+    "affinely_dependent",
+    "near_duplicates",
+    "one_near_duplicate",
+    "huge",
+    "tiny",
+    "offset",
+    "mixed_scales",
+    "constant_coordinate",
+]
+# Families whose Radon partition is unique, so the point is well defined.
+UNIQUE = ["general", "duplicated", "identical", "huge", "tiny", "mixed_scales"]
+# A rotation mixes coordinates, and mixing 1e-8 with 1e8 loses the small ones
+# to rounding in the input itself, so equivariance is checked without them.
+EQUIVARIANT = [family for family in UNIQUE if family != "mixed_scales"]
+
+
+def assert_radon(points, point, mask):
+    """The point lies in both hulls and has Tukey depth at least two."""
+    scale = max(np.abs(points).max(), np.finfo(float).tiny)
+    spread = max(np.ptp(points, axis=0).max(), np.finfo(float).tiny)
+    assert point.shape == (points.shape[1],)
+    assert np.isfinite(point).all()
+    assert mask.any() and (~mask).any()
+    # Both hulls, up to rounding relative to the coordinates' magnitude.
+    tol = 1e-7 * scale
+    assert hull_distance(points[mask], point) <= tol
+    assert hull_distance(points[~mask], point) <= tol
+    assert min_halfspace_count(points, point, tol=1e-9 * spread + 1e-12 * scale) >= 2
+
+
+@given(seed=seeds, d=dims, family=st.sampled_from(FAMILIES))
+def test_point_in_both_hulls_and_deep(seed, d, family):
+    # The Radon point lies in the hull of each part and every closed halfspace
+    # containing it contains two input points, on every family of input.
+    points = degenerate(seed, d, family)
+    point, mask = radon_point(points, return_partition=True)
+    assert_radon(points, point, mask)
+
+
+@given(
+    points=st.integers(1, 5).flatmap(
+        lambda d: hnp.arrays(
+            np.float64,
+            (d + 2, d),
+            elements=st.floats(allow_nan=False, allow_infinity=False),
+        )
+    )
+)
+def test_arbitrary_finite_points(points):
+    # Whatever finite points Hypothesis finds (zeros, repeats, extremes),
+    # the result is a valid Radon point.
+    point, mask = radon_point(points, return_partition=True)
+    assert_radon(points, point, mask)
+
+
+@given(seed=seeds, d=dims, family=st.sampled_from(EQUIVARIANT))
+def test_affine_equivariance(seed, d, family):
+    # radon_point(P A^T + b) == A radon_point(P) + b for well-conditioned A.
+    rng = np.random.default_rng(seed + 1)
+    points = degenerate(seed, d, family)
+    rotation, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    transform = rotation * rng.uniform(0.5, 2.0, size=d)
+    shift = rng.normal(size=d) * np.abs(points).max()
+    expected = transform @ radon_point(points) + shift
+    got = radon_point(points @ transform.T + shift)
+    scale = np.abs(points).max() + np.abs(shift).max()
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8 * scale)
+
+
+@given(seed=seeds, d=dims, family=st.sampled_from(UNIQUE))
+def test_row_order_invariance(seed, d, family):
+    # For a unique partition, shuffling the rows does not move the point.
+    points = degenerate(seed, d, family)
+    order = np.random.default_rng(seed + 2).permutation(d + 2)
+    scale = np.abs(points).max()
+    np.testing.assert_allclose(
+        radon_point(points[order]), radon_point(points), rtol=1e-7, atol=1e-9 * scale
+    )
+
+
+@given(seed=seeds, d=dims)
+def test_partition_weights_sum_to_zero(seed, d):
+    # In general position the partition is the sign pattern of the unique
+    # null vector of [P^T; 1^T], found here independently by SVD.
+    points = general_position(seed, d)
+    _, mask = radon_point(points, return_partition=True)
+    matrix = np.vstack([points.T, np.ones(d + 2)])
+    null = np.linalg.svd(matrix)[2][-1]
+    signs = null > 0
+    assert np.array_equal(mask, signs) or np.array_equal(mask, ~signs)
+
+
+def test_one_dimension_gives_the_median():
+    # Three points on a line: the Radon point is the middle one, exactly.
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        values = rng.normal(size=(3, 1)) * 10.0 ** rng.integers(-8, 9)
+        assert radon_point(values)[0] == np.median(values)
+
+
+def test_more_points_than_needed():
+    # n > d + 2 rows still give a valid Radon point and partition.
+    points = general_position(0, 3, n=9)
+    point, mask = radon_point(points, return_partition=True)
+    assert_radon(points, point, mask)
+
+
+def test_integer_input_is_float64():
+    # Integer input is computed in float64.
+    point = radon_point([[0, 0], [4, 0], [0, 4], [1, 1]])
+    assert point.dtype == np.float64
+    np.testing.assert_allclose(point, [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        (np.zeros((3, 2)), "needs at least 4 points"),
+        (np.zeros(4), "2-D array"),
+        (np.zeros((2, 2, 2)), "2-D array"),
+        (np.zeros((0, 2)), "empty"),
+        (np.array([[0.0, 1.0], [np.nan, 0.0], [1.0, 1.0], [2.0, 2.0]]), "finite"),
+        (np.array([[0.0, 1.0], [np.inf, 0.0], [1.0, 1.0], [2.0, 2.0]]), "finite"),
+        (np.array([["a", "b"]] * 4), "numeric"),
+    ],
+)
+def test_invalid_input_raises(points, message):
+    # Bad input gets a ValueError that names the problem.
+    with pytest.raises(ValueError, match=message):
+        radon_point(points)
+
+
+@given(seed=seeds, d=st.integers(1, 4), height=st.integers(1, 2))
+def test_iterated_point_in_hull_and_equals_hand_iteration(seed, d, height):
+    # The iterated Radon point lies in the hull of all points and equals
+    # radon_point applied group by group, level by level.
+    r = d + 2
+    points = general_position(seed, d, n=r**height)
+    got = iterated_radon_point(points)
+    level = points
+    while len(level) > 1:
+        level = np.array([radon_point(group) for group in level.reshape(-1, r, d)])
+    np.testing.assert_allclose(got, level[0], rtol=1e-9, atol=1e-12)
+    assert hull_distance(points, got) <= 1e-9
+
+
+@given(seed=seeds, d=st.integers(1, 4), family=st.sampled_from(FAMILIES))
+def test_iterated_point_on_degenerate_input(seed, d, family):
+    # Degenerate groups never produce NaN and stay inside the hull.
+    r = d + 2
+    points = np.vstack([degenerate(seed + k, d, family) for k in range(r)])
+    got = iterated_radon_point(points)
+    assert np.isfinite(got).all()
+    assert hull_distance(points, got) <= 1e-7 * max(np.abs(points).max(), 1e-300)
+
+
+def test_iterated_point_with_larger_branching():
+    # A branching factor above d + 2 is allowed and still lands in the hull.
+    points = general_position(3, 2, n=5**2)
+    got = iterated_radon_point(points, branching=5)
+    assert hull_distance(points, got) <= 1e-9
+
+
+def test_iterated_point_height_zero():
+    # A single row is its own iterated Radon point.
+    np.testing.assert_array_equal(iterated_radon_point([[1.0, 2.0]]), [1.0, 2.0])
+
+
+def test_iterated_point_wrong_count_names_nearest_counts():
+    # A row count that is not a power of the branching factor is refused,
+    # naming the nearest valid counts.
+    with pytest.raises(
+        ValueError, match=r"got 30\. The nearest valid counts are 25 and 125"
+    ):
+        iterated_radon_point(np.zeros((30, 3)))
+
+
+@pytest.mark.parametrize("branching", [2, 1.5, True])
+def test_iterated_point_bad_branching(branching):
+    # A branching factor below d + 2, or not an integer, is refused.
+    with pytest.raises(ValueError, match="branching"):
+        iterated_radon_point(np.zeros((16, 2)), branching=branching)
+
+
+def test_iterated_point_resists_one_outlier_per_group():
+    # One wild point per group does not drag the iterated point away.
+    rng = np.random.default_rng(0)
+    d = 3
+    points = rng.normal(size=((d + 2) ** 2, d))
+    points[:: d + 2] = 1e6
+    got = iterated_radon_point(points)
+    assert np.abs(got).max() < 10
