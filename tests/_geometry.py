@@ -45,6 +45,9 @@ def min_halfspace_count(points, target, n_directions=200, seed=0, tol=0.0):
     """Fewest points in a closed halfspace through ``target``, on random directions."""
     rng = np.random.default_rng(seed)
     directions = rng.normal(size=(n_directions, points.shape[1]))
+    # Scale to unit magnitude first so that extreme inputs cannot overflow.
+    top = max(np.abs(points).max(), np.abs(target).max(), np.finfo(float).tiny)
+    points, target, tol = points / top, target / top, tol / top
     projections = (points - target) @ directions.T
     return int(
         min(
