@@ -12,10 +12,12 @@ import numpy as np
 
 __all__ = ["iterated_radon_point", "radon_point"]
 
-# A null vector is accepted when ||A lam|| <= _RESIDUAL_RTOL * ||A|| * ||lam||
-# for the centred, row-scaled matrix A.  LU with partial pivoting is backward
-# stable, so healthy solves sit near machine epsilon times a small factor.
+# The LU answer is accepted when every equation's residual is below
+# _RESIDUAL_RTOL times the size of its terms. LU with partial pivoting is
+# backward stable, so healthy solves sit near machine epsilon.
 _RESIDUAL_RTOL = 1e-10
+# Rows of the LU system are equilibrated when their norms differ by more.
+_SCALE_SPREAD = 1e4
 # Coordinates whose root-mean-square spread falls outside this range are
 # rescaled by their largest magnitude instead, so squaring cannot under- or
 # overflow.
@@ -54,8 +56,8 @@ def _scaled_system(groups):
     """Centred, coordinate-scaled points with a column of ones, ``(g, n, d + 1)``.
 
     Its transpose is ``A = [P^T; 1^T]`` up to row operations, which keep the
-    null space; every coordinate row of ``A`` gets unit root-mean-square, so
-    ``||A||_F^2 = n (d + 1)``. Coordinates that are constant within a group
+    null space; every coordinate row of ``A`` gets unit root-mean-square.
+    Coordinates that are constant within a group
     give zero rows of ``A`` (the constraint ``0 = 0``); they are replaced by
     fixed pseudo-random rows, which only add constraints, so every null vector
     found is still one of ``A``.
@@ -63,9 +65,8 @@ def _scaled_system(groups):
     g, n, d = groups.shape
     system = np.empty((g, n, d + 1))
     centred = system[:, :, :d]
-    with np.errstate(over="ignore", under="ignore"):
-        np.subtract(groups, (np.full(n, 1.0 / n) @ groups)[:, None, :], out=centred)
-        scale = np.sqrt(np.einsum("gnd,gnd->gd", centred, centred) / n)
+    np.subtract(groups, (np.full(n, 1.0 / n) @ groups)[:, None, :], out=centred)
+    scale = np.sqrt(np.einsum("gnd,gnd->gd", centred, centred) / n)
     extreme = ~((scale > _SAFE_LOW) & (scale < _SAFE_HIGH))
     if extreme.any():
         # Squares under- or overflowed: rescale, which leaves the null space.
@@ -80,29 +81,67 @@ def _scaled_system(groups):
         np.copyto(centred, filler, where=constant[:, None, :])
     np.divide(centred, scale[:, None, :], out=centred)
     system[:, :, d] = 1.0
-    return system, float(n * (d + 1))
+    return system
 
 
-def _lu_null_vectors(system):
-    """Null vectors with the last entry fixed to -1, by batched LU solves.
+def _lu_null_vectors(groups):
+    """Null vectors of ``d + 2`` points by batched LU solves of ``d x d`` systems.
 
-    Returns ``(lam, ok)``; ``ok`` is False where the square system is singular.
+    With ``lam`` fixed to ``-1`` on the last point, the others' entries are
+    the affine (barycentric) coordinates ``mu`` of the last point with respect
+    to the first ``d + 1``: ``sum_i mu_i (x_i - x_0) = x_last - x_0`` over
+    ``i = 1..d`` and ``lam_0 = 1 - sum(mu)``. Returns ``(lam, ok)``; ``ok`` is
+    False where this path cannot vouch for its answer (singular or extreme
+    systems, or a residual above tolerance) and the SVD must decide.
+    Expects floating-point errors to be ignored by the caller.
     """
-    g, n, _ = system.shape
-    square = system[:, : n - 1, :].transpose(0, 2, 1)
-    last = system[:, n - 1, :, None]
-    lam = np.empty((g, n))
-    lam[:, n - 1] = -1.0
+    g, n, d = groups.shape
+    edges = groups[:, 1 : n - 1, :] - groups[:, :1, :]
+    target = groups[:, n - 1, :] - groups[:, 0, :]
+    row_norm2 = np.einsum("gid,gid->gd", edges, edges)
     ok = np.ones(g, dtype=bool)
+    # Scalar screens first: the common case pays for one reduction each.
+    if not np.isfinite(row_norm2.sum() + target.sum()):
+        ok &= np.isfinite(row_norm2).all(axis=1) & np.isfinite(target).all(axis=1)
+    if row_norm2.min() < _SAFE_LOW**2:
+        # A coordinate constant across the group is the constraint 0 = 0:
+        # replace it by a fixed pseudo-random one, which keeps every solution
+        # a null vector. A faint but varying coordinate goes to the SVD path.
+        faint = row_norm2 < _SAFE_LOW**2
+        constant = faint & (edges == 0).all(axis=1) & (target == 0)
+        ok &= ~(faint & ~constant).any(axis=1)
+        filler = np.random.default_rng(0).standard_normal((d, d))
+        np.copyto(edges, filler, where=constant[:, None, :])
+        row_norm2 = np.where(constant, np.einsum("id,id->d", filler, filler), row_norm2)
+    row_norm = np.sqrt(row_norm2)
+    if not row_norm.max() <= _SCALE_SPREAD * row_norm.min():
+        # Coordinates on very different scales: equilibrate the rows so that
+        # partial pivoting sees them alike (row scaling keeps the solution).
+        scale = np.where(row_norm > 0, row_norm, 1.0)
+        edges /= scale[:, None, :]
+        target /= scale
+        row_norm = row_norm / scale
+    matrix = edges.transpose(0, 2, 1)
     try:
-        lam[:, : n - 1] = np.linalg.solve(square, last)[:, :, 0]
+        if not ok.all():
+            raise np.linalg.LinAlgError
+        mu = np.linalg.solve(matrix, target[:, :, None])[:, :, 0]
     except np.linalg.LinAlgError:
-        # Some groups are exactly singular: find them and solve the rest.
-        sign, _ = np.linalg.slogdet(square)
-        ok = sign != 0
-        lam[~ok, : n - 1] = 0.0
+        # Some groups are singular or unusable: find them and solve the rest.
+        mu = np.zeros((g, d))
+        sign, _ = np.linalg.slogdet(np.where(ok[:, None, None], matrix, 1.0))
+        ok &= sign != 0
         if ok.any():
-            lam[ok, : n - 1] = np.linalg.solve(square[ok], last[ok])[:, :, 0]
+            mu[ok] = np.linalg.solve(matrix[ok], target[ok, :, None])[:, :, 0]
+    residual = np.abs((mu[:, None, :] @ edges)[:, 0, :] - target)
+    mu_norm = np.sqrt(np.einsum("gi,gi->g", mu, mu))
+    bound = _RESIDUAL_RTOL * (row_norm * mu_norm[:, None] + np.abs(target))
+    if not (residual <= bound).all():
+        ok &= (residual <= bound).all(axis=1)
+    lam = np.empty((g, n))
+    lam[:, 0] = 1.0 - mu.sum(axis=1)
+    lam[:, 1 : n - 1] = mu
+    lam[:, n - 1] = -1.0
     return lam, ok
 
 
@@ -112,26 +151,16 @@ def _svd_null_vectors(system):
     return vh[:, -1, :]
 
 
-def _accepted(system, norm2, lam):
-    """Which null vectors are finite and solve ``A lam = 0`` accurately."""
-    with np.errstate(all="ignore"):
-        residual = (lam[:, None, :] @ system)[:, 0, :]
-        residual2 = np.einsum("gi,gi->g", residual, residual)
-        lam2 = np.einsum("gi,gi->g", lam, lam)
-        return np.isfinite(lam2) & (residual2 <= _RESIDUAL_RTOL**2 * norm2 * lam2)
-
-
 def _null_vectors(groups):
     """One Radon null vector per group: LU fast path, SVD where it fails."""
-    system, norm2 = _scaled_system(groups)
-    g, n, d_plus_one = system.shape
-    if n == d_plus_one + 1:
-        lam, ok = _lu_null_vectors(system)
-        ok &= _accepted(system, norm2, lam)
+    g, n, d = groups.shape
+    if n == d + 2 and d > 0:
+        lam, ok = _lu_null_vectors(groups)
     else:
         lam, ok = np.empty((g, n)), np.zeros(g, dtype=bool)
     if not ok.all():
-        lam[~ok] = _svd_null_vectors(system[~ok])
+        system = _scaled_system(groups[~ok])
+        lam[~ok] = _svd_null_vectors(system)
     return lam
 
 
@@ -141,19 +170,19 @@ def _radon_points(groups):
     The point is taken as the weighted average of the part with fewer members
     (positive part on ties), so a part of one point gives that point exactly.
     """
-    lam = _null_vectors(groups)
-    positive = lam > 0
-    sign = np.where(2 * positive.sum(axis=1) <= (lam != 0).sum(axis=1), 1.0, -1.0)
-    weights = np.maximum(lam * sign[:, None], 0.0)
-    weights /= weights.sum(axis=1, keepdims=True)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
+        lam = _null_vectors(groups)
+        positive = lam > 0
+        use_positive = positive.sum(axis=1) <= (lam < 0).sum(axis=1)
+        weights = np.maximum(np.where(use_positive[:, None], lam, -lam), 0.0)
+        weights /= weights.sum(axis=1, keepdims=True)
         points = (weights[:, None, :] @ groups)[:, 0, :]
-    if not np.isfinite(points).all():
-        # Near the float64 limit a rounding can overflow: average in scaled
-        # units and keep the result inside the bounding box of its group.
-        top = np.abs(groups).max(axis=(1, 2), keepdims=True)
-        points = (weights[:, None, :] @ (groups / top))[:, 0, :] * top[:, 0, :]
-        points = np.clip(points, groups.min(axis=1), groups.max(axis=1))
+        if not np.isfinite(points.sum()):
+            # Near the float64 limit a rounding can overflow: average in
+            # scaled units and keep the result inside its group's bounding box.
+            top = np.abs(groups).max(axis=(1, 2), keepdims=True)
+            points = (weights[:, None, :] @ (groups / top))[:, 0, :] * top[:, 0, :]
+            points = np.clip(points, groups.min(axis=1), groups.max(axis=1))
     return points, positive
 
 
@@ -188,19 +217,25 @@ def radon_point(points, *, return_partition=False):
 
     Notes
     -----
-    The points are centred and every coordinate is scaled to ``[-1, 1]``,
-    which leaves the null space of ``A = [P^T; 1^T]`` unchanged and makes the
-    arithmetic independent of the data's offset and scale. For
-    ``n = d + 2`` the null vector is found by fixing its last entry to ``-1``
-    and solving the square ``(d + 1)`` system by LU with partial pivoting,
-    ``O(d^3 / 3)`` flops. The vector is accepted when it is finite and its
-    relative residual ``||A lam|| / (||A|| ||lam||)`` is below ``1e-10``;
-    otherwise (singular systems, e.g. affinely dependent points) it is taken
-    from an SVD of ``A``, about ten times slower. For ``n > d + 2`` the SVD is
-    used directly. The point is the ``lam``-weighted average of the smaller
-    part, so it is a convex combination of input points and never NaN. For
-    points in general position with ``n = d + 2`` the partition, and so the
-    point, is unique.
+    The null vector ``lam`` of ``A = [P^T; 1^T]`` is found with its last
+    entry fixed to ``-1``: the other entries are then the affine coordinates
+    of the last point with respect to the first ``d + 1``, the solution of the
+    ``d x d`` system ``sum_i mu_i (x_i - x_0) = x_last - x_0``, solved by LU
+    with partial pivoting in ``O(d^3 / 3)`` flops. Working with differences
+    makes the arithmetic independent of the data's offset; rows are
+    equilibrated when coordinates differ in scale by more than ``1e4``; a
+    coordinate constant across the points (the equation ``0 = 0``) is
+    replaced by a fixed pseudo-random equation, which keeps every solution a
+    null vector of ``A``. The answer is accepted when it is finite and every
+    equation's residual is below ``1e-10`` times the size of its terms;
+    otherwise (a singular system, e.g. affinely dependent points, or values
+    near the float64 limits) the null vector is taken from an SVD of the
+    centred, coordinate-scaled ``A``, about ten times slower. For
+    ``n > d + 2`` the SVD is used directly. The point is the
+    ``lam``-weighted average of the part with fewer points, so it is a convex
+    combination of input points, never NaN, and a part of one point gives
+    that point exactly. For points in general position with ``n = d + 2`` the
+    partition, and so the point, is unique.
 
     References
     ----------
