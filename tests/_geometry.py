@@ -41,13 +41,18 @@ def hull_distance(points, target):
     return result.x[-1] * unit * top
 
 
-def min_halfspace_count(points, target, n_directions=200, seed=0, tol=0.0):
-    """Fewest points in a closed halfspace through ``target``, on random directions."""
+def min_halfspace_count(points, target, n_directions=200, seed=0, rtol=0.0):
+    """Fewest points in a closed halfspace through ``target``, on random directions.
+
+    A point counts when it is within ``rtol`` times the points' spread (plus
+    ``1e-12`` of their magnitude) of the halfspace.
+    """
     rng = np.random.default_rng(seed)
     directions = rng.normal(size=(n_directions, points.shape[1]))
     # Scale to unit magnitude first so that extreme inputs cannot overflow.
     top = max(np.abs(points).max(), np.abs(target).max(), np.finfo(float).tiny)
-    points, target, tol = points / top, target / top, tol / top
+    points, target = points / top, target / top
+    tol = rtol * np.ptp(points, axis=0).max() + 1e-12
     projections = (points - target) @ directions.T
     return int(
         min(
