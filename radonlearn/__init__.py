@@ -5,9 +5,12 @@ aggregated by iterated Radon points (Kamp et al., NeurIPS 2017).
 """
 
 from ._aggregate import geometric_median
+from ._machine import RadonMachineClassifier, RadonMachineRegressor
 from ._radon import iterated_radon_point, radon_point
 
 __all__ = [
+    "RadonMachineClassifier",
+    "RadonMachineRegressor",
     "geometric_median",
     "iterated_radon_point",
     "radon_point",

@@ -1,0 +1,147 @@
+"""Fitted linear model <-> hypothesis vector, and the transplant check.
+
+A hypothesis vector is ``coef_`` flattened, followed by ``intercept_``
+flattened (left out when the model was fitted without an intercept, where it
+is a structural zero rather than a learnt number).
+"""
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = []
+
+_PIPELINE_ADVICE = (
+    "The Radon machine averages coefficients, so its inner estimator must be "
+    "a linear model whose predictions depend only on coef_ and intercept_ "
+    "(LogisticRegression, Ridge, SGDClassifier, ...). Put preprocessing "
+    "(scalers, feature maps) outside it: "
+    "make_pipeline(StandardScaler(), RadonMachineClassifier(LogisticRegression()))."
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where ``coef_`` and ``intercept_`` sit in a hypothesis vector."""
+
+    coef_shape: tuple
+    intercept_shape: tuple | None  # None: a Python float intercept
+    has_intercept: bool  # False: intercept_ is not part of the vector
+
+    @property
+    def n_parameters(self):
+        """Length ``D`` of the hypothesis vector."""
+        size = int(np.prod(self.coef_shape))
+        if self.has_intercept:
+            size += (
+                1
+                if self.intercept_shape is None
+                else int(np.prod(self.intercept_shape))
+            )
+        return size
+
+
+def linear_model(fitted):
+    """The fitted model that carries the coefficients (a search's best model)."""
+    if not hasattr(fitted, "coef_") and hasattr(fitted, "best_estimator_"):
+        return fitted.best_estimator_
+    return fitted
+
+
+def layout_of(fitted):
+    """Layout of a fitted model's hypothesis; TypeError when it has none."""
+    model = linear_model(fitted)
+    name = type(fitted).__name__
+    if not hasattr(model, "coef_"):
+        raise TypeError(
+            f"{name} has no coef_ after fitting, so it cannot be aggregated by "
+            f"a Radon machine. {_PIPELINE_ADVICE}"
+        )
+    coef = np.asarray(model.coef_)
+    if not np.issubdtype(coef.dtype, np.floating):
+        raise TypeError(f"{name}.coef_ has dtype {coef.dtype}; expected floats.")
+    intercept = getattr(model, "intercept_", 0.0)
+    scalar = np.ndim(intercept) == 0
+    params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
+    has_intercept = params.get("fit_intercept", True) is not False and hasattr(
+        model, "intercept_"
+    )
+    return Layout(
+        coef_shape=coef.shape,
+        intercept_shape=None if scalar else np.shape(intercept),
+        has_intercept=has_intercept,
+    )
+
+
+def flatten(fitted, layout):
+    """Hypothesis vector of a fitted model: float64, ``layout.n_parameters`` long."""
+    model = linear_model(fitted)
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    if coef.shape != layout.coef_shape:
+        raise ValueError(
+            f"A shard model has coef_ of shape {coef.shape}, another "
+            f"{layout.coef_shape}; every shard must see the same classes and "
+            "outputs."
+        )
+    if not layout.has_intercept:
+        return coef.ravel()
+    intercept = np.asarray(model.intercept_, dtype=np.float64).ravel()
+    return np.concatenate([coef.ravel(), intercept])
+
+
+def load(template, vector, layout):
+    """A deep copy of ``template``'s linear model holding ``vector``."""
+    model = copy.deepcopy(linear_model(template))
+    coef_size = int(np.prod(layout.coef_shape))
+    coef_dtype = np.asarray(model.coef_).dtype
+    model.coef_ = np.asarray(vector[:coef_size], dtype=coef_dtype).reshape(
+        layout.coef_shape
+    )
+    if layout.has_intercept:
+        rest = np.asarray(vector[coef_size:])
+        if layout.intercept_shape is None:
+            model.intercept_ = float(rest[0])
+        else:
+            dtype = np.asarray(model.intercept_).dtype
+            model.intercept_ = rest.astype(dtype).reshape(layout.intercept_shape)
+    return model
+
+
+def _responses(model, X):
+    """Every prediction a model offers on ``X``, as float arrays by method name."""
+    out = {}
+    for method in ("decision_function", "predict_proba", "predict"):
+        if hasattr(model, method):
+            values = np.asarray(getattr(model, method)(X))
+            if np.issubdtype(values.dtype, np.number):
+                out[method] = values.astype(np.float64)
+            else:
+                out[method] = values
+    return out
+
+
+def check_transplant(donor, recipient, X_probe, layout):
+    """TypeError unless predictions depend only on ``coef_``/``intercept_``.
+
+    Loads ``donor``'s hypothesis into a copy of ``recipient`` and compares its
+    predictions on ``X_probe`` with ``donor``'s own.
+    """
+    transplanted = load(recipient, flatten(donor, layout), layout)
+    own = _responses(linear_model(donor), X_probe)
+    moved = _responses(transplanted, X_probe)
+    for method, expected in own.items():
+        got = moved[method]
+        if np.issubdtype(np.asarray(expected).dtype, np.number):
+            scale = np.abs(expected).max() + 1.0
+            same = np.allclose(got, expected, rtol=1e-6, atol=1e-9 * scale)
+        else:
+            same = np.array_equal(got, expected)
+        if not same:
+            name = type(linear_model(donor)).__name__
+            raise TypeError(
+                f"{name}'s predictions depend on fitted state besides coef_ "
+                f"and intercept_ ({method} changed when only the coefficients "
+                f"were moved between two shard models), so aggregating its "
+                f"coefficients would be silently wrong. {_PIPELINE_ADVICE}"
+            )

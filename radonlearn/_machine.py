@@ -1,0 +1,718 @@
+"""The Radon machine meta-estimators: plan shards, fit them, aggregate, load."""
+
+import warnings
+from contextlib import nullcontext
+from numbers import Integral
+from typing import ClassVar
+
+import numpy as np
+from joblib import effective_n_jobs
+from scipy import sparse
+from sklearn import get_config
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+from threadpoolctl import threadpool_limits
+
+from ._aggregate import AGGREGATORS
+from ._hypotheses import check_transplant, flatten, layout_of, load
+from ._radon import iterated_radon_point
+from ._shards import assign_shards, check_height, largest_height, min_rows_per_shard
+
+__all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
+
+# Rows of the pilot fit that reads the hypothesis layout before planning.
+_PILOT_ROWS = 1000
+# Rows compared by the transplant check.
+_PROBE_ROWS = 20
+# Shards fitted per scheduled task: a few tasks per worker balance the load
+# without scheduling thousands of tiny tasks.
+_TASKS_PER_WORKER = 4
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def _take(value, indices, n_samples):
+    """Rows ``indices`` of a per-sample value; anything else passes unchanged."""
+    if sparse.issparse(value):
+        return value[indices]
+    if hasattr(value, "iloc") and len(value) == n_samples:
+        return value.iloc[indices]
+    if hasattr(value, "__len__") and not isinstance(value, (str, bytes, dict)):
+        if len(value) == n_samples:
+            return np.asarray(value)[indices]
+    return value
+
+
+def _seed(estimator, seed):
+    """Set every ``random_state`` parameter, nested ones too, to ``seed``."""
+    keys = [
+        key
+        for key in estimator.get_params(deep=True)
+        if key == "random_state" or key.endswith("__random_state")
+    ]
+    if keys:
+        estimator.set_params(**dict.fromkeys(keys, int(seed)))
+    return estimator
+
+
+def _fit_one(estimator, X, y, indices, seed, params):
+    """Fit a seeded clone on the rows ``indices``; returns it and its warnings."""
+    n_samples = X.shape[0]
+    model = _seed(clone(estimator), seed)
+    shard_params = {
+        key: _take(value, indices, n_samples) for key, value in params.items()
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X[indices], y[indices], **shard_params)
+    return model, [(w.category, str(w.message)) for w in caught]
+
+
+def _fit_shard_batch(
+    estimator, X, y, shards, seeds, params, layout, keep, limit_threads
+):
+    """Fit a batch of shards in one task.
+
+    Returns the hypothesis vectors, the models whose shard number is in
+    ``keep`` (for the transplant check and as the template of the result),
+    and the warnings each fit raised.
+    """
+    vectors, kept, raised = [], {}, []
+    limits = threadpool_limits(limits=1) if limit_threads else nullcontext()
+    with limits:
+        for number, indices, seed in zip(shards[0], shards[1], seeds, strict=True):
+            model, caught = _fit_one(estimator, X, y, indices, seed, params)
+            vectors.append(flatten(model, layout))
+            if number in keep:
+                kept[number] = model
+            raised.append(caught)
+    return vectors, kept, raised
+
+
+def _summarise_warnings(raised, n_shards):
+    """Re-issue shard warnings once per category, with the number of shards."""
+    by_category = {}
+    for caught in raised:
+        for category, message in dict(caught).items():
+            count, first = by_category.get(category, (0, message))
+            by_category[category] = (count + 1, first)
+    for category, (count, first) in by_category.items():
+        message = (
+            first if n_shards == 1 else f"{first} (in {count} of {n_shards} shard fits)"
+        )
+        warnings.warn(message, category, stacklevel=3)
+
+
+def _inner_has(attribute):
+    """``available_if`` check: the (fitted or template) inner model has it."""
+
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attribute)
+        return hasattr(self._template(), attribute)
+
+    return check
+
+
+class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
+    """Shared fit and prediction logic of the two Radon machines."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "estimator": [HasMethods(["fit"]), None],
+        "height": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+        "min_samples_per_shard": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "aggregation": [StrOptions(set(AGGREGATORS)), callable],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        height="auto",
+        min_samples_per_shard="auto",
+        aggregation="radon",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.height = height
+        self.min_samples_per_shard = min_samples_per_shard
+        self.aggregation = aggregation
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _template(self):
+        """An unfitted clone of the inner estimator (or the default)."""
+        if self.estimator is None:
+            return self._default_estimator()
+        return clone(self.estimator)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._template())
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        return tags
+
+    def get_metadata_routing(self):
+        """Metadata routing: ``fit`` metadata goes to every shard's ``fit``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return MetadataRouter(owner=self).add(
+            estimator=self._template(),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+
+    def _shard_params(self, template, sample_weight, fit_params, n_samples):
+        """The metadata each shard fit receives, before row selection."""
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+            if sample_weight.shape != (n_samples,):
+                raise ValueError(
+                    f"sample_weight must have shape ({n_samples},), got "
+                    f"{sample_weight.shape}."
+                )
+        if get_config().get("enable_metadata_routing", False):
+            routed = process_routing(
+                self, "fit", sample_weight=sample_weight, **fit_params
+            )
+            return dict(routed.estimator.fit)
+        params = dict(fit_params)
+        if sample_weight is not None:
+            if not has_fit_parameter(template, "sample_weight"):
+                raise ValueError(
+                    f"{type(template).__name__}.fit does not accept sample_weight, "
+                    "so the Radon machine cannot pass it to the shard fits. Use an "
+                    "inner estimator that takes sample_weight, or resample rows."
+                )
+            params["sample_weight"] = sample_weight
+        return params
+
+    def _validate_targets(self, y):
+        """Check ``y``; returns the classes and their counts (None for regression)."""
+        return None, None
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Fit the inner estimator on every shard and aggregate the models.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training rows. Sparse input is accepted when the inner estimator
+            accepts it.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, split with the rows and passed to each shard fit.
+        **fit_params : dict
+            Other metadata for the inner estimator's ``fit``; per-row arrays
+            are split with the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted Radon machine.
+        """
+        self._clear_fitted()
+        try:
+            return self._fit(X, y, sample_weight, fit_params)
+        except BaseException:
+            self._clear_fitted()
+            raise
+
+    def _clear_fitted(self):
+        """Remove every fitted attribute, so a failed fit leaves none behind."""
+        for name in [key for key in vars(self) if key.endswith("_")]:
+            if not name.startswith("_"):
+                delattr(self, name)
+
+    def _fit(self, X, y, sample_weight, fit_params):
+        """The body of ``fit``: validate, plan, fit shards, aggregate, load."""
+        template = self._template()
+        allow_nan = get_tags(template).input_tags.allow_nan
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            ensure_all_finite="allow-nan" if allow_nan else True,
+            multi_output=is_regressor_machine(self),
+            y_numeric=is_regressor_machine(self),
+            dtype=None,
+        )
+        if sparse.issparse(X):
+            X = X.tocsr()
+        classes, counts = self._validate_targets(y)
+        n_samples = X.shape[0]
+        params = self._shard_params(template, sample_weight, fit_params, n_samples)
+        rng = np.random.default_rng(
+            check_random_state(self.random_state).randint(_MAX_SEED)
+        )
+        first_seed = int(rng.integers(_MAX_SEED))
+
+        if self.height == 0:
+            return self._fit_single(template, X, y, params, first_seed)
+
+        # Pilot fit: the hypothesis layout, hence D and the Radon number.
+        pilot_rows = self._pilot_rows(n_samples, y, rng)
+        pilot, caught = _fit_one(template, X, y, pilot_rows, first_seed, params)
+        layout = layout_of(pilot)
+        radon_number = layout.n_parameters + 2
+        if self.height == "auto":
+            min_rows = min_rows_per_shard(
+                self.min_samples_per_shard, layout.n_parameters
+            )
+            height = largest_height(n_samples, radon_number, min_rows, counts)
+        else:
+            height = self.height
+            min_rows = (
+                1
+                if self.min_samples_per_shard == "auto"
+                else self.min_samples_per_shard
+            )
+            check_height(height, n_samples, radon_number, min_rows, classes, counts)
+        if height == 0:
+            if len(pilot_rows) == n_samples:
+                _summarise_warnings([caught], 1)
+                return self._finish(
+                    pilot, layout, flatten(pilot, layout)[None], 0, radon_number
+                )
+            return self._fit_single(template, X, y, params, first_seed)
+        return self._fit_sharded(
+            template, X, y, params, layout, height, radon_number, rng
+        )
+
+    def _pilot_rows(self, n_samples, y, rng):
+        """Indices of a small random sample holding every class of ``y``."""
+        if n_samples <= _PILOT_ROWS:
+            return np.arange(n_samples)
+        order = rng.permutation(n_samples)
+        rows = order[:_PILOT_ROWS]
+        if not is_regressor_machine(self):
+            _, first = np.unique(np.asarray(y)[order], return_index=True)
+            rows = np.union1d(rows, order[first])
+        return np.sort(rows)
+
+    def _fit_single(self, template, X, y, params, seed):
+        """Height 0: one fit on all rows."""
+        model, caught = _fit_one(template, X, y, np.arange(X.shape[0]), seed, params)
+        _summarise_warnings([caught], 1)
+        layout = layout_of(model)
+        hypotheses = flatten(model, layout)[None]
+        return self._finish(model, layout, hypotheses, 0, layout.n_parameters + 2)
+
+    def _fit_sharded(self, template, X, y, params, layout, height, radon_number, rng):
+        """Fit ``radon_number ** height`` shards in parallel and aggregate them."""
+        n_shards = radon_number**height
+        shards = assign_shards(
+            X.shape[0], n_shards, rng, None if is_regressor_machine(self) else y
+        )
+        seeds = rng.integers(_MAX_SEED, size=n_shards)
+        n_workers = effective_n_jobs(self.n_jobs)
+        n_tasks = min(n_shards, 1 if n_workers == 1 else _TASKS_PER_WORKER * n_workers)
+        batches = np.array_split(np.arange(n_shards), n_tasks)
+        keep = {0, 1}
+        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_fit_shard_batch)(
+                template,
+                X,
+                y,
+                (batch, [shards[i] for i in batch]),
+                seeds[batch],
+                params,
+                layout,
+                keep,
+                n_workers > 1,
+            )
+            for batch in batches
+        )
+        vectors, kept, raised = [], {}, []
+        for batch_vectors, batch_kept, batch_raised in results:
+            vectors.extend(batch_vectors)
+            kept.update(batch_kept)
+            raised.extend(batch_raised)
+        _summarise_warnings(raised, n_shards)
+        hypotheses = np.vstack(vectors)
+        finite = np.isfinite(hypotheses).all(axis=1)
+        if not finite.all():
+            bad = np.flatnonzero(~finite)
+            raise ValueError(
+                f"Shard {bad[0]} (of {n_shards}; {bad.size} in all) produced "
+                "non-finite coefficients, so they cannot be aggregated. Check "
+                "the inner estimator's settings (e.g. learning rate, "
+                "regularisation) or scale the features."
+            )
+        check_transplant(kept[1], kept[0], X[shards[1][:_PROBE_ROWS]], layout)
+        return self._finish(kept[0], layout, hypotheses, height, radon_number)
+
+    def _aggregate(self, hypotheses, radon_number):
+        """One vector from the shard hypotheses, by the chosen aggregation."""
+        if len(hypotheses) == 1:
+            return hypotheses[0]
+        if callable(self.aggregation):
+            point = np.asarray(self.aggregation(hypotheses), dtype=np.float64)
+            if point.shape != hypotheses.shape[1:] or not np.isfinite(point).all():
+                raise ValueError(
+                    "The aggregation callable must return a finite vector of shape "
+                    f"{hypotheses.shape[1:]}, got shape {point.shape}."
+                )
+            return point
+        if self.aggregation == "radon":
+            return iterated_radon_point(hypotheses, branching=radon_number)
+        return AGGREGATORS[self.aggregation](hypotheses)
+
+    def _finish(self, template_model, layout, hypotheses, height, radon_number):
+        """Aggregate, load the result into ``estimator_`` and set fitted attributes."""
+        point = self._aggregate(hypotheses, radon_number)
+        estimator = load(template_model, point, layout)
+        self.estimator_ = estimator
+        self.coef_ = estimator.coef_
+        if hasattr(estimator, "intercept_"):
+            self.intercept_ = estimator.intercept_
+        if hasattr(estimator, "classes_"):
+            self.classes_ = estimator.classes_
+        self.height_ = height
+        self.radon_number_ = radon_number
+        self.n_shards_ = radon_number**height
+        self.hypotheses_ = hypotheses
+        return self
+
+    def _predict_input(self, X):
+        """Validate ``X`` for prediction against the fitted features."""
+        check_is_fitted(self)
+        allow_nan = get_tags(self.estimator_).input_tags.allow_nan
+        return validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=["csr", "csc"],
+            ensure_all_finite="allow-nan" if allow_nan else True,
+            dtype=None,
+        )
+
+    def predict(self, X):
+        """Predict with the aggregated model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The inner estimator's own ``predict`` on the aggregated model.
+        """
+        X = self._predict_input(X)
+        return self.estimator_.predict(X)
+
+
+def is_regressor_machine(machine):
+    """Whether ``machine`` is the regressor (targets are numbers, not classes)."""
+    return isinstance(machine, RadonMachineRegressor)
+
+
+class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
+    """Parallel training of a linear classifier by the Radon machine.
+
+    The rows are split into ``r ** h`` stratified shards, a clone of the inner
+    classifier is fitted on each shard in parallel, every fitted model is
+    flattened into a hypothesis vector (``coef_`` then ``intercept_``) and the
+    vectors are aggregated by iterated Radon points into one model of the
+    inner classifier's own class.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier whose fitted predictions depend only on ``coef_``,
+        ``intercept_`` and ``classes_``, or a search (``GridSearchCV``,
+        ``LogisticRegressionCV``) whose best model does. ``None`` means
+        ``LogisticRegression()``.
+    height : "auto" or int, default="auto"
+        Height ``h`` of the aggregation tree; ``r ** h`` shards are fitted,
+        with ``r = D + 2`` for ``D`` coefficients and intercepts. ``"auto"``
+        takes the largest height whose shards hold at least
+        ``min_samples_per_shard`` rows and every class. An explicit height is
+        obeyed when every shard can get a row of every class (and
+        ``min_samples_per_shard`` rows, when that is an int), else it raises
+        ``ValueError``. ``0`` is one fit on all rows.
+    min_samples_per_shard : "auto" or int, default="auto"
+        Fewest rows per shard allowed when the height is chosen. ``"auto"``
+        is ``max(15 * D, 50)``.
+    aggregation : {"radon", "mean", "median", "geometric_median"} or callable, \
+            default="radon"
+        How the shard hypotheses become one: iterated Radon points, their
+        mean, coordinate-wise median, geometric median, or a callable mapping
+        the ``(n_shards, D)`` array to a ``(D,)`` vector. All use the same
+        shard plan.
+    n_jobs : int, default=None
+        Parallel shard fits, with joblib semantics: ``None`` means 1 unless in
+        a ``joblib.parallel_config`` context, ``-1`` means all cores. The
+        configured joblib backend is used.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shard assignment and the seeds handed to every shard's
+        inner estimator (each shard gets a distinct one).
+    verbose : int, default=0
+        Verbosity of the parallel shard fits.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        A fitted instance of the inner classifier's class (for a search, of
+        its best model's class) holding the aggregated coefficients.
+    coef_ : ndarray
+        ``estimator_.coef_``.
+    intercept_ : ndarray or float
+        ``estimator_.intercept_``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    height_ : int
+        Height of the aggregation tree that was used.
+    radon_number_ : int
+        ``D + 2``: the branching factor of the tree.
+    n_shards_ : int
+        ``radon_number_ ** height_``.
+    hypotheses_ : ndarray of shape (n_shards_, D)
+        The shard models, flattened.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` had string column
+        names.
+
+    See Also
+    --------
+    RadonMachineRegressor : The same for regression.
+    sklearn.ensemble.BaggingClassifier : Averages predictions of bootstrap fits.
+
+    Notes
+    -----
+    Before planning, the inner classifier is fitted once on a random sample
+    of at most 1,000 rows (holding every class) to read the shape of its
+    coefficients. The shard fits cost about ``r ** h`` fits on ``n / r ** h``
+    rows each, spread over ``n_jobs`` workers; the aggregation costs about
+    ``r ** (h - 1)`` LU solves of size ``D``. After the fits, the
+    coefficients of one shard model are loaded into another and their
+    predictions compared (the transplant check): an estimator whose
+    predictions depend on other fitted state is refused with ``TypeError``.
+
+    References
+    ----------
+    .. [1] M. Kamp, M. Boley, O. Missura, T. Gärtner. "Effective
+       Parallelisation for Machine Learning". NeurIPS 2017.
+       arXiv:1810.03530.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from radonlearn import RadonMachineClassifier
+    >>> X, y = make_classification(n_samples=20_000, n_features=5, random_state=0)
+    >>> machine = RadonMachineClassifier(LogisticRegression(), random_state=0)
+    >>> machine.fit(X, y).height_, machine.n_shards_
+    (2, 64)
+    >>> full = LogisticRegression().fit(X, y)
+    >>> round(machine.score(X, y), 2), round(full.score(X, y), 2)
+    (0.84, 0.84)
+    """
+
+    def _default_estimator(self):
+        """``LogisticRegression()``."""
+        return LogisticRegression()
+
+    def _validate_targets(self, y):
+        """Classification targets with at least two classes."""
+        check_classification_targets(y)
+        if np.ndim(y) != 1:
+            raise ValueError(
+                "RadonMachineClassifier supports one target column; got y of "
+                f"shape {np.shape(y)}."
+            )
+        classes, counts = np.unique(y, return_counts=True)
+        if classes.size < 2:
+            raise ValueError(
+                f"y has only one class ({classes[0]!r}); a classifier needs at "
+                "least two."
+            )
+        return classes, counts
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+    @available_if(_inner_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the aggregated model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._predict_input(X)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_inner_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities from the aggregated model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._predict_input(X)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_inner_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the aggregated model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        X = self._predict_input(X)
+        return self.estimator_.decision_function(X)
+
+
+class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
+    """Parallel training of a linear regressor by the Radon machine.
+
+    The rows are split into ``r ** h`` random shards, a clone of the inner
+    regressor is fitted on each shard in parallel, every fitted model is
+    flattened into a hypothesis vector (``coef_`` then ``intercept_``) and the
+    vectors are aggregated by iterated Radon points into one model of the
+    inner regressor's own class.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A regressor whose fitted predictions depend only on ``coef_`` and
+        ``intercept_``, or a search whose best model does. ``None`` means
+        ``Ridge()``.
+    height : "auto" or int, default="auto"
+        Height ``h`` of the aggregation tree; ``r ** h`` shards are fitted,
+        with ``r = D + 2`` for ``D`` coefficients and intercepts. ``"auto"``
+        takes the largest height whose shards hold at least
+        ``min_samples_per_shard`` rows. An explicit height is obeyed when
+        every shard can get a row (and ``min_samples_per_shard`` rows, when
+        that is an int), else it raises ``ValueError``. ``0`` is one fit on
+        all rows.
+    min_samples_per_shard : "auto" or int, default="auto"
+        Fewest rows per shard allowed when the height is chosen. ``"auto"``
+        is ``max(15 * D, 50)``.
+    aggregation : {"radon", "mean", "median", "geometric_median"} or callable, \
+            default="radon"
+        How the shard hypotheses become one: iterated Radon points, their
+        mean, coordinate-wise median, geometric median, or a callable mapping
+        the ``(n_shards, D)`` array to a ``(D,)`` vector. All use the same
+        shard plan.
+    n_jobs : int, default=None
+        Parallel shard fits, with joblib semantics.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shard assignment and the seeds handed to every shard's
+        inner estimator.
+    verbose : int, default=0
+        Verbosity of the parallel shard fits.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        A fitted instance of the inner regressor's class holding the
+        aggregated coefficients.
+    coef_ : ndarray
+        ``estimator_.coef_``.
+    intercept_ : ndarray or float
+        ``estimator_.intercept_``.
+    height_ : int
+        Height of the aggregation tree that was used.
+    radon_number_ : int
+        ``D + 2``: the branching factor of the tree.
+    n_shards_ : int
+        ``radon_number_ ** height_``.
+    hypotheses_ : ndarray of shape (n_shards_, D)
+        The shard models, flattened.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` had string column
+        names.
+
+    See Also
+    --------
+    RadonMachineClassifier : The same for classification.
+
+    Notes
+    -----
+    See :class:`RadonMachineClassifier`; the shards are not stratified.
+
+    References
+    ----------
+    .. [1] M. Kamp, M. Boley, O. Missura, T. Gärtner. "Effective
+       Parallelisation for Machine Learning". NeurIPS 2017.
+       arXiv:1810.03530.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.linear_model import Ridge
+    >>> from radonlearn import RadonMachineRegressor
+    >>> X, y = make_regression(20_000, n_features=5, noise=1.0, random_state=0)
+    >>> machine = RadonMachineRegressor(Ridge(), random_state=0).fit(X, y)
+    >>> machine.height_, machine.n_shards_
+    (2, 64)
+    >>> round(machine.score(X, y), 3)
+    1.0
+    """
+
+    def _default_estimator(self):
+        """``Ridge()``."""
+        return Ridge()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._template())
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.target_tags.single_output = inner.target_tags.single_output
+        return tags

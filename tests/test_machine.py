@@ -1,0 +1,507 @@
+"""Behaviour of RadonMachineClassifier and RadonMachineRegressor."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.cross_decomposition import PLSRegression
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import (
+    ElasticNet,
+    HuberRegressor,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    LogisticRegressionCV,
+    Perceptron,
+    PoissonRegressor,
+    QuantileRegressor,
+    Ridge,
+    RidgeClassifier,
+    SGDClassifier,
+    SGDRegressor,
+    TweedieRegressor,
+)
+from sklearn.metrics import mean_absolute_error, roc_auc_score
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC, LinearSVR
+from sklearn.tree import DecisionTreeRegressor
+
+from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+
+
+@pytest.fixture(scope="module")
+def binary():
+    """A standardised binary problem split into train and test."""
+    X, y = make_classification(
+        n_samples=6000, n_features=6, n_informative=4, n_redundant=0, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    """A standardised three-class problem split into train and test."""
+    X, y = make_classification(
+        n_samples=6000,
+        n_features=5,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
+        random_state=1,
+    )
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def regression():
+    """A standardised linear regression problem split into train and test."""
+    X, y = make_regression(n_samples=6000, n_features=5, noise=5.0, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.3, random_state=0)
+
+
+CLASSIFIERS = [
+    LogisticRegression(),
+    SGDClassifier(loss="log_loss", random_state=0),
+    SGDClassifier(loss="hinge", random_state=0),
+    LinearSVC(),
+    RidgeClassifier(),
+    Perceptron(random_state=0),
+    LogisticRegressionCV(Cs=3, cv=3),
+    GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=3),
+]
+
+
+@pytest.mark.parametrize("inner", CLASSIFIERS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("problem", ["binary", "multiclass"])
+def test_classifiers_score_like_the_full_fit(inner, problem, request):
+    # Every supported linear classifier, sharded (height >= 1), scores close
+    # to the same classifier fitted on all rows.
+    X_train, X_test, y_train, y_test = request.getfixturevalue(problem)
+    machine = RadonMachineClassifier(
+        inner, min_samples_per_shard=100, random_state=0
+    ).fit(X_train, y_train)
+    full = clone(inner).fit(X_train, y_train)
+    assert machine.height_ >= 1
+    assert machine.hypotheses_.shape == (machine.n_shards_, machine.radon_number_ - 2)
+    assert type(machine.estimator_) is type(getattr(full, "best_estimator_", full))
+    assert machine.score(X_test, y_test) >= full.score(X_test, y_test) - 0.03
+    np.testing.assert_array_equal(machine.classes_, np.unique(y_train))
+
+
+REGRESSORS = [
+    (LinearRegression(), "r2"),
+    (Ridge(), "r2"),
+    (Lasso(alpha=0.1), "r2"),
+    (ElasticNet(alpha=0.1), "r2"),
+    (SGDRegressor(random_state=0), "r2"),
+    (HuberRegressor(), "r2"),
+    (QuantileRegressor(alpha=0.0, solver="highs"), "mae"),
+    (LinearSVR(), "mae"),
+]
+
+
+@pytest.mark.parametrize(("inner", "metric"), REGRESSORS, ids=lambda e: str(e)[:20])
+def test_regressors_score_like_the_full_fit(inner, metric, regression):
+    # Every supported linear regressor, sharded, scores close to the full fit.
+    X_train, X_test, y_train, y_test = regression
+    if isinstance(inner, QuantileRegressor):
+        X_train, y_train = X_train[:2000], y_train[:2000]
+    machine = RadonMachineRegressor(inner, min_samples_per_shard=100, random_state=0)
+    machine.fit(X_train, y_train)
+    full = clone(inner).fit(X_train, y_train)
+    assert machine.height_ >= 1
+    if metric == "r2":
+        assert machine.score(X_test, y_test) >= full.score(X_test, y_test) - 0.02
+    else:
+        full_error = mean_absolute_error(y_test, full.predict(X_test))
+        error = mean_absolute_error(y_test, machine.predict(X_test))
+        assert error <= 1.1 * full_error
+
+
+@pytest.mark.parametrize("inner", [PoissonRegressor(), TweedieRegressor(power=1.5)])
+def test_positive_target_regressors(inner):
+    # Log-link GLMs aggregate like the rest: close deviance score to the full fit.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5000, 4))
+    y = rng.poisson(np.exp(0.3 * X @ np.array([1.0, -0.5, 0.2, 0.0]) + 1.0))
+    machine = RadonMachineRegressor(inner, min_samples_per_shard=100, random_state=0)
+    machine.fit(X, y)
+    full = clone(inner).fit(X, y)
+    assert machine.height_ >= 1
+    assert machine.score(X, y) >= full.score(X, y) - 0.02
+
+
+def test_multi_output_and_no_intercept(regression):
+    # Multi-output coefficients (k, d) round-trip, and an intercept fixed at
+    # zero is not aggregated (D counts the coefficients only).
+    X_train, _, y_train, _ = regression
+    Y = np.column_stack([y_train, -2 * y_train + 1])
+    machine = RadonMachineRegressor(Ridge(), min_samples_per_shard=100, random_state=0)
+    machine.fit(X_train, Y)
+    assert machine.coef_.shape == (2, X_train.shape[1])
+    assert machine.radon_number_ == 2 * (X_train.shape[1] + 1) + 2
+    assert machine.predict(X_train).shape == Y.shape
+    plain = RadonMachineRegressor(
+        Ridge(fit_intercept=False), min_samples_per_shard=100, random_state=0
+    ).fit(X_train, y_train)
+    assert plain.radon_number_ == X_train.shape[1] + 2
+    assert plain.intercept_ == 0.0
+
+
+def test_height_zero_is_the_inner_estimator(binary):
+    # Height 0 is one fit on all rows: the same model as fitting the inner
+    # estimator directly.
+    X_train, _, y_train, _ = binary
+    machine = RadonMachineClassifier(LogisticRegression(), height=0).fit(
+        X_train, y_train
+    )
+    full = LogisticRegression().fit(X_train, y_train)
+    assert machine.n_shards_ == 1
+    np.testing.assert_allclose(machine.coef_, full.coef_)
+    np.testing.assert_allclose(machine.intercept_, full.intercept_)
+
+
+def test_radon_point_of_hypotheses_is_the_model(binary):
+    # The fitted model holds the iterated Radon point of hypotheses_.
+    from radonlearn import iterated_radon_point
+
+    X_train, _, y_train, _ = binary
+    machine = RadonMachineClassifier(height=1, random_state=0).fit(X_train, y_train)
+    expected = iterated_radon_point(machine.hypotheses_)
+    np.testing.assert_allclose(
+        np.concatenate([machine.coef_.ravel(), machine.intercept_]), expected
+    )
+
+
+@pytest.mark.parametrize("aggregation", ["mean", "median", "geometric_median"])
+def test_aggregations_share_one_shard_plan(aggregation, binary):
+    # Every aggregation sees the same shard models for the same random_state,
+    # and "mean" is their plain average.
+    X_train, _, y_train, _ = binary
+    radon = RadonMachineClassifier(height=1, random_state=0).fit(X_train, y_train)
+    other = RadonMachineClassifier(
+        height=1, aggregation=aggregation, random_state=0
+    ).fit(X_train, y_train)
+    np.testing.assert_allclose(other.hypotheses_, radon.hypotheses_)
+    if aggregation == "mean":
+        vector = np.concatenate([other.coef_.ravel(), other.intercept_])
+        np.testing.assert_allclose(vector, radon.hypotheses_.mean(axis=0))
+
+
+def test_callable_aggregation(binary):
+    # A callable aggregation receives the (n_shards, D) hypotheses.
+    X_train, _, y_train, _ = binary
+    machine = RadonMachineClassifier(
+        height=1, aggregation=lambda h: h[0], random_state=0
+    ).fit(X_train, y_train)
+    np.testing.assert_allclose(machine.coef_.ravel(), machine.hypotheses_[0, :-1])
+
+
+def test_bad_callable_aggregation(binary):
+    # A callable returning the wrong shape is refused and leaves no fit behind.
+    X_train, _, y_train, _ = binary
+    machine = RadonMachineClassifier(height=1, aggregation=lambda h: h[:2])
+    with pytest.raises(ValueError, match="shape"):
+        machine.fit(X_train, y_train)
+    with pytest.raises(NotFittedError):
+        machine.predict(X_train)
+
+
+def test_auto_height_follows_the_rows_per_parameter_rule():
+    # "auto" takes the largest height whose shards hold 15 D rows (and at
+    # least 50): D = 6 gives r = 8; 8**2 * 90 = 5760 rows allow height 2.
+    X, y = make_regression(n_samples=5760, n_features=5, random_state=0)
+    assert RadonMachineRegressor(random_state=0).fit(X, y).height_ == 2
+    assert RadonMachineRegressor(random_state=0).fit(X[:5759], y[:5759]).height_ == 1
+    assert RadonMachineRegressor(random_state=0).fit(X[:719], y[:719]).height_ == 0
+
+
+def test_stratified_shards_hold_every_class():
+    # A rare class is spread so that every shard sees it, which lets "auto"
+    # shard as far as the rarest class allows.
+    X, y = make_classification(
+        n_samples=20_000,
+        n_features=3,
+        n_informative=3,
+        n_redundant=0,
+        weights=[0.99],
+        flip_y=0,
+        random_state=0,
+    )
+    machine = RadonMachineClassifier(random_state=0).fit(X, y)
+    rare = np.bincount(y).min()
+    assert machine.n_shards_ <= rare
+    assert machine.height_ >= 1
+
+
+def test_explicit_height_too_high_names_the_shortfall(binary):
+    # An explicit height the data cannot fill says how many rows, or which
+    # class, fall short, and leaves nothing fitted.
+    X_train, _, y_train, _ = binary
+    y_rare = y_train.copy()
+    y_rare[np.flatnonzero(y_rare == 1)[50:]] = 0
+    machine = RadonMachineClassifier(height=2)
+    with pytest.raises(ValueError, match=r"class np.int64\(1\) has only 50 rows"):
+        machine.fit(X_train, y_rare)
+    assert not hasattr(machine, "estimator_")
+    assert not hasattr(machine, "n_features_in_")
+    with pytest.raises(ValueError, match=r"rows each.*short"):
+        RadonMachineClassifier(height=2, min_samples_per_shard=100).fit(
+            X_train, y_train
+        )
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [DecisionTreeRegressor(), make_pipeline(StandardScaler(), Ridge())],
+    ids=["tree", "pipeline"],
+)
+def test_estimator_without_coef_is_refused(inner, regression):
+    # Estimators without coef_ get a TypeError that says to move preprocessing
+    # outside the Radon machine.
+    X_train, _, y_train, _ = regression
+    machine = RadonMachineRegressor(inner)
+    with pytest.raises(TypeError, match="outside"):
+        machine.fit(X_train, y_train)
+    assert not hasattr(machine, "n_features_in_")
+
+
+def test_knn_classifier_is_refused(binary):
+    # k-NN has no coefficients either.
+    X_train, _, y_train, _ = binary
+    with pytest.raises(TypeError, match="coef_"):
+        RadonMachineClassifier(KNeighborsClassifier()).fit(X_train, y_train)
+
+
+def test_transplant_check_refuses_pls(regression):
+    # PLSRegression predicts with fitted means besides coef_: refused by name.
+    X_train, _, y_train, _ = regression
+    with pytest.raises(TypeError, match="PLSRegression"):
+        RadonMachineRegressor(PLSRegression(n_components=2), height=1).fit(
+            X_train, y_train
+        )
+
+
+class PoisonedRidge(Ridge):
+    """Ridge that returns infinite coefficients on shards holding a huge row."""
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight)
+        if (np.abs(X[:, 0]) > 100).any():
+            self.coef_ = np.full_like(self.coef_, np.inf)
+        return self
+
+
+def test_non_finite_shard_model_is_named(regression):
+    # A shard model with non-finite coefficients is reported by shard number.
+    X_train, _, y_train, _ = regression
+    X = X_train.copy()
+    X[7, 0] = 1e3
+    machine = RadonMachineRegressor(PoisonedRidge(), height=1, random_state=0)
+    with pytest.raises(ValueError, match=r"Shard \d+ \(of 8; 1 in all\).*non-finite"):
+        machine.fit(X, y_train)
+    assert not hasattr(machine, "hypotheses_")
+
+
+def test_nan_in_X_gets_sklearns_error(binary):
+    # NaN for an inner estimator that cannot take it: scikit-learn's error.
+    X_train, _, y_train, _ = binary
+    X = X_train.copy()
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        RadonMachineClassifier().fit(X, y_train)
+
+
+def test_one_class_is_refused(binary):
+    # A target with one class cannot train a classifier.
+    X_train, _, _, _ = binary
+    with pytest.raises(ValueError, match="only one class"):
+        RadonMachineClassifier().fit(X_train, np.zeros(len(X_train)))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_rows_match_dense(fmt, binary):
+    # Sparse CSR and CSC rows give the same model as the dense rows.
+    X_train, X_test, y_train, _ = binary
+    dense = RadonMachineClassifier(height=1, random_state=0).fit(X_train, y_train)
+    sparse_X = sparse.csr_matrix(X_train).asformat(fmt)
+    fitted = RadonMachineClassifier(height=1, random_state=0).fit(sparse_X, y_train)
+    np.testing.assert_allclose(fitted.coef_, dense.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        fitted.decision_function(sparse.csr_matrix(X_test)),
+        dense.decision_function(X_test),
+        rtol=1e-6,
+        atol=1e-8,
+    )
+
+
+def test_dataframe_feature_names(binary):
+    # Feature names are kept and checked at prediction time.
+    X_train, X_test, y_train, _ = binary
+    columns = [f"f{i}" for i in range(X_train.shape[1])]
+    frame = pd.DataFrame(X_train, columns=columns)
+    machine = RadonMachineClassifier(height=1, random_state=0).fit(frame, y_train)
+    np.testing.assert_array_equal(machine.feature_names_in_, columns)
+    machine.predict(pd.DataFrame(X_test, columns=columns))
+    with pytest.raises(ValueError, match="feature names"):
+        machine.predict(pd.DataFrame(X_test, columns=columns[::-1]))
+
+
+def test_sample_weight_is_split_with_the_rows(binary):
+    # Zero weights act like removed rows: the shards are the same, so
+    # weighting a class to zero in every shard removes its influence, and
+    # unit weights change nothing.
+    X_train, _, y_train, _ = binary
+    base = RadonMachineClassifier(height=1, random_state=0).fit(X_train, y_train)
+    ones = RadonMachineClassifier(height=1, random_state=0).fit(
+        X_train, y_train, sample_weight=np.ones(len(y_train))
+    )
+    np.testing.assert_allclose(ones.coef_, base.coef_, rtol=1e-6)
+    weights = np.where(np.arange(len(y_train)) % 2 == 0, 1.0, 3.0)
+    weighted = RadonMachineClassifier(height=1, random_state=0).fit(
+        X_train, y_train, sample_weight=weights
+    )
+    assert not np.allclose(weighted.coef_, base.coef_)
+
+
+def test_sample_weight_refused_when_inner_cannot_take_it(binary):
+    # An inner estimator without sample_weight gets a clear error.
+    X_train, _, y_train, _ = binary
+    with pytest.raises(ValueError, match="does not accept sample_weight"):
+        RadonMachineClassifier(KNeighborsClassifier()).fit(
+            X_train, y_train, sample_weight=np.ones(len(y_train))
+        )
+
+
+def test_sample_weight_through_metadata_routing(binary):
+    # With metadata routing on, sample_weight reaches the shards when the
+    # inner estimator requests it, and is refused when it does not.
+    X_train, _, y_train, _ = binary
+    weights = np.where(np.arange(len(y_train)) % 2 == 0, 1.0, 3.0)
+    plain = RadonMachineClassifier(height=1, random_state=0).fit(
+        X_train, y_train, sample_weight=weights
+    )
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        routed = RadonMachineClassifier(inner, height=1, random_state=0).fit(
+            X_train, y_train, sample_weight=weights
+        )
+        with pytest.raises(ValueError, match="sample_weight"):
+            RadonMachineClassifier(LogisticRegression(), height=1).fit(
+                X_train, y_train, sample_weight=weights
+            )
+    np.testing.assert_allclose(routed.coef_, plain.coef_)
+
+
+def test_class_weight_through_the_inner_estimator(binary):
+    # class_weight is the inner estimator's business and changes the model.
+    X_train, _, y_train, _ = binary
+    base = RadonMachineClassifier(height=1, random_state=0).fit(X_train, y_train)
+    weighted = RadonMachineClassifier(
+        LogisticRegression(class_weight={0: 1.0, 1: 5.0}), height=1, random_state=0
+    ).fit(X_train, y_train)
+    assert weighted.intercept_[0] > base.intercept_[0]
+
+
+def test_n_jobs_does_not_change_the_model(binary):
+    # Seeds and shards are drawn in the parent: n_jobs=1 and 2 agree exactly.
+    X_train, _, y_train, _ = binary
+    inner = SGDClassifier(random_state=0)
+    one = RadonMachineClassifier(inner, height=1, n_jobs=1, random_state=3)
+    two = RadonMachineClassifier(inner, height=1, n_jobs=2, random_state=3)
+    np.testing.assert_array_equal(
+        one.fit(X_train, y_train).hypotheses_, two.fit(X_train, y_train).hypotheses_
+    )
+    np.testing.assert_array_equal(one.coef_, two.coef_)
+
+
+def test_shards_get_distinct_seeds(binary):
+    # An inner estimator with random_state gets a different seed per shard,
+    # and the same random_state reproduces the model.
+    X_train, _, y_train, _ = binary
+    inner = SGDClassifier(random_state=0)
+    first = RadonMachineClassifier(inner, height=1, random_state=5).fit(
+        X_train, y_train
+    )
+    again = RadonMachineClassifier(inner, height=1, random_state=5).fit(
+        X_train, y_train
+    )
+    np.testing.assert_array_equal(first.coef_, again.coef_)
+    assert len(np.unique(first.hypotheses_[:, 0])) == first.n_shards_
+
+
+def test_shard_warnings_arrive_as_one_summary(binary):
+    # Hundreds of shard ConvergenceWarnings become one warning with the count.
+    X_train, _, y_train, _ = binary
+    machine = RadonMachineClassifier(
+        LogisticRegression(max_iter=1), height=1, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        machine.fit(X_train, y_train)
+    convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(convergence) == 1
+    assert f"of {machine.n_shards_} shard fits" in str(convergence[0].message)
+
+
+def test_works_in_pipeline_grid_search_and_cross_validation(binary):
+    # The usual scikit-learn workflows: Pipeline, GridSearchCV over the inner
+    # C and the height, cross_val_score, clone, pickle.
+    X_train, X_test, y_train, _ = binary
+    pipeline = make_pipeline(
+        StandardScaler(), RadonMachineClassifier(LogisticRegression(), random_state=0)
+    )
+    search = GridSearchCV(
+        pipeline,
+        {
+            "radonmachineclassifier__estimator__C": [0.1, 1.0],
+            "radonmachineclassifier__height": [0, 1],
+        },
+        cv=3,
+    ).fit(X_train, y_train)
+    reference = cross_val_score(LogisticRegression(), X_train, y_train, cv=3).mean()
+    assert search.best_score_ > reference - 0.02
+    scores = cross_val_score(RadonMachineClassifier(random_state=0), X_train, y_train)
+    assert scores.mean() > reference - 0.02
+    fitted = RadonMachineClassifier(height=1, random_state=0).fit(X_train, y_train)
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(
+        restored.predict_proba(X_test), fitted.predict_proba(X_test)
+    )
+    assert clone(fitted).get_params() == fitted.get_params()
+
+
+def test_optional_methods_follow_the_inner_estimator():
+    # predict_proba exists exactly when the inner classifier has it.
+    assert hasattr(RadonMachineClassifier(LogisticRegression()), "predict_proba")
+    assert not hasattr(RadonMachineClassifier(LinearSVC()), "predict_proba")
+    assert hasattr(RadonMachineClassifier(LinearSVC()), "decision_function")
+    assert not hasattr(
+        RadonMachineClassifier(SGDClassifier(loss="hinge")), "predict_log_proba"
+    )
+
+
+def test_roc_auc_close_to_full_fit_with_auto_height():
+    # The auto rule keeps test ROC AUC within 0.005 of the full-data fit.
+    X, y = make_classification(n_samples=60_000, n_features=20, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    machine = RadonMachineClassifier(random_state=0).fit(X_train, y_train)
+    full = LogisticRegression().fit(X_train, y_train)
+    assert machine.height_ >= 1
+    gap = roc_auc_score(y_test, full.decision_function(X_test)) - roc_auc_score(
+        y_test, machine.decision_function(X_test)
+    )
+    assert gap < 0.005
