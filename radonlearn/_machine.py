@@ -560,7 +560,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         classes, counts = np.unique(y, return_counts=True)
         if classes.size < 2:
             raise ValueError(
-                f"y has only one class ({classes[0]!r}); a classifier needs at "
+                f"y has only one class ({classes[0].item()!r}); a classifier needs at "
                 "least two."
             )
         return classes, counts

@@ -46,7 +46,7 @@ def check_height(height, n_samples, radon_number, min_rows, classes=None, counts
     if counts is not None:
         short = np.flatnonzero(counts < n_shards)
         if short.size:
-            label = classes[short[0]]
+            label = np.asarray(classes)[short[0]].item()
             raise ValueError(
                 f"height={height} needs every class in each of its {n_shards:,} "
                 f"shards, but class {label!r} has only {counts[short[0]]:,} "

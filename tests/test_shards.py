@@ -1,0 +1,115 @@
+"""The shard plan: assignment of rows and the height rules."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from radonlearn import RadonMachineClassifier
+from radonlearn._shards import (
+    ROWS_PER_PARAMETER,
+    assign_shards,
+    check_height,
+    largest_height,
+    min_rows_per_shard,
+)
+
+
+@given(
+    n_samples=st.integers(1, 500),
+    n_shards=st.integers(1, 40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_shards_partition_the_rows_evenly(n_samples, n_shards, seed):
+    # Every row lands in exactly one shard; sizes differ by at most one.
+    n_shards = min(n_shards, n_samples)
+    shards = assign_shards(n_samples, n_shards, np.random.default_rng(seed))
+    assert len(shards) == n_shards
+    np.testing.assert_array_equal(np.sort(np.concatenate(shards)), np.arange(n_samples))
+    sizes = [len(shard) for shard in shards]
+    assert max(sizes) - min(sizes) <= 1
+
+
+@given(
+    counts=st.lists(st.integers(1, 60), min_size=2, max_size=5),
+    n_shards=st.integers(1, 20),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_stratified_shards_split_every_class_evenly(counts, n_shards, seed):
+    # Each class is spread over the shards with floor/ceil(count / n_shards)
+    # rows per shard, so a class with n_shards rows reaches every shard.
+    y = np.repeat(np.arange(len(counts)), counts)
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(y)
+    shards = assign_shards(len(y), n_shards, rng, y)
+    np.testing.assert_array_equal(np.sort(np.concatenate(shards)), np.arange(len(y)))
+    for label, count in enumerate(counts):
+        per_shard = np.array([(y[shard] == label).sum() for shard in shards])
+        assert per_shard.min() == count // n_shards
+        assert per_shard.max() == -(-count // n_shards)
+    sizes = [len(shard) for shard in shards]
+    assert max(sizes) - min(sizes) <= len(counts)
+
+
+def test_assignment_is_reproducible():
+    # The same generator state gives the same shards.
+    y = np.arange(100) % 3
+    first = assign_shards(100, 7, np.random.default_rng(4), y)
+    second = assign_shards(100, 7, np.random.default_rng(4), y)
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_largest_height():
+    # The largest h with r**h * min_rows <= n and r**h <= the rarest class.
+    assert largest_height(999, 10, 10) == 1
+    assert largest_height(1000, 10, 10) == 2
+    assert largest_height(10**6, 10, 10, class_counts=[10**6, 99]) == 1
+    assert largest_height(5, 10, 1) == 0
+
+
+def test_min_rows_rule():
+    # "auto" is 15 rows per parameter with a floor of 50; ints pass through.
+    assert min_rows_per_shard("auto", 21) == 15 * 21
+    assert min_rows_per_shard("auto", 2) == 50
+    assert min_rows_per_shard(7, 21) == 7
+
+
+def test_check_height_messages():
+    # Errors say how many rows, or which class, fall short.
+    with pytest.raises(ValueError, match=r"12,167 shards.*short"):
+        check_height(3, 100_000, 23, 10)
+    with pytest.raises(ValueError, match="class 'b' has only 5 rows"):
+        check_height(1, 1000, 9, 1, np.array(["a", "b"]), np.array([995, 5]))
+    check_height(1, 1000, 9, 1, np.array(["a", "b"]), np.array([991, 9]))
+
+
+def test_rows_per_parameter_experiment():
+    # The experiment behind the "auto" rule: with D = 21 (20 features), shards
+    # of 15 rows per parameter lose under 0.005 test AUC against the full fit,
+    # while shards of 3 rows per parameter lose clearly more.
+    X, y = make_classification(
+        n_samples=40_000, n_features=20, n_informative=10, random_state=0
+    )
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    full = LogisticRegression().fit(X_train, y_train)
+    full_auc = roc_auc_score(y_test, full.decision_function(X_test))
+    gaps = {}
+    for per_parameter in (3, ROWS_PER_PARAMETER):
+        rows = per_parameter * 21
+        n_shards = 23**2 if per_parameter == 3 else 23
+        machine = RadonMachineClassifier(
+            height=2 if n_shards > 23 else 1,
+            min_samples_per_shard=1,
+            random_state=0,
+        )
+        sample = np.random.default_rng(0).permutation(len(y_train))[: rows * n_shards]
+        machine.fit(X_train[sample], y_train[sample])
+        auc = roc_auc_score(y_test, machine.decision_function(X_test))
+        gaps[per_parameter] = full_auc - auc
+    assert gaps[ROWS_PER_PARAMETER] < 0.005
+    assert gaps[3] > gaps[ROWS_PER_PARAMETER]
