@@ -1,6 +1,9 @@
 """The Radon machine meta-estimators: plan shards, fit them, aggregate, load."""
 
+import os
+import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from numbers import Integral
 from typing import ClassVar
@@ -34,12 +37,30 @@ from threadpoolctl import threadpool_limits
 from ._aggregate import AGGREGATORS
 from ._hypotheses import check_transplant, flatten, layout_of, load
 from ._radon import iterated_radon_point
-from ._shards import assign_shards, check_height, largest_height, min_rows_per_shard
+from ._shards import (
+    assign_shards,
+    check_height,
+    fastest_height,
+    fit_cost_model,
+    largest_height,
+    min_rows_per_shard,
+    predict_wall_seconds,
+)
 
 __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
 
 # Rows of the pilot fit that reads the hypothesis layout before planning.
 _PILOT_ROWS = 1000
+# Pilot fits quicker than this are repeated (keeping the fastest) to tame
+# timer noise; pilots stop growing once one fit takes longer than the budget.
+_PILOT_REPEAT_BELOW = 0.02
+_PILOT_BUDGET = 0.05
+# Two threads must run two fits this many times faster than one thread to
+# prefer threads (the learner releases the GIL) over processes.
+_THREAD_SPEEDUP_NEEDED = 1.5
+# Predicted start-up of a process pool, plus its data transfer per byte.
+_PROCESS_STARTUP = 0.5
+_PROCESS_SECONDS_PER_BYTE = 1e-9
 # Rows compared by the transplant check.
 _PROBE_ROWS = 20
 # Shards fitted per scheduled task: a few tasks per worker balance the load
@@ -73,37 +94,44 @@ def _seed(estimator, seed):
 
 
 def _fit_one(estimator, X, y, indices, seed, params):
-    """Fit a seeded clone on the rows ``indices``; returns it and its warnings."""
+    """Fit a seeded clone on the rows ``indices``.
+
+    Returns the model, the warnings its fit raised and the seconds it took.
+    """
     n_samples = X.shape[0]
     model = _seed(clone(estimator), seed)
     shard_params = {
         key: _take(value, indices, n_samples) for key, value in params.items()
     }
+    X_shard, y_shard = X[indices], y[indices]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model.fit(X[indices], y[indices], **shard_params)
-    return model, [(w.category, str(w.message)) for w in caught]
+        start = time.perf_counter()
+        model.fit(X_shard, y_shard, **shard_params)
+        seconds = time.perf_counter() - start
+    return model, [(w.category, str(w.message)) for w in caught], seconds
 
 
-def _fit_shard_batch(
-    estimator, X, y, shards, seeds, params, layout, keep, limit_threads
-):
+def _fit_shard_batch(estimator, X, y, shards, seeds, params, layout, keep, parent):
     """Fit a batch of shards in one task.
 
     Returns the hypothesis vectors, the models whose shard number is in
     ``keep`` (for the transplant check and as the template of the result),
-    and the warnings each fit raised.
+    the warnings each fit raised and the seconds each fit took. In a worker
+    process (not ``parent``) BLAS and OpenMP are limited to one thread, so
+    that the workers never oversubscribe the cores.
     """
-    vectors, kept, raised = [], {}, []
-    limits = threadpool_limits(limits=1) if limit_threads else nullcontext()
+    vectors, kept, raised, seconds = [], {}, [], []
+    limits = threadpool_limits(limits=1) if os.getpid() != parent else nullcontext()
     with limits:
         for number, indices, seed in zip(shards[0], shards[1], seeds, strict=True):
-            model, caught = _fit_one(estimator, X, y, indices, seed, params)
+            model, caught, took = _fit_one(estimator, X, y, indices, seed, params)
             vectors.append(flatten(model, layout))
             if number in keep:
                 kept[number] = model
             raised.append(caught)
-    return vectors, kept, raised
+            seconds.append(took)
+    return vectors, kept, raised, seconds
 
 
 def _summarise_warnings(raised, n_shards):
@@ -118,6 +146,18 @@ def _summarise_warnings(raised, n_shards):
             first if n_shards == 1 else f"{first} (in {count} of {n_shards} shard fits)"
         )
         warnings.warn(message, category, stacklevel=3)
+
+
+class _FitContext:
+    """What every fit of one ``fit`` call shares: learner, data, seed, order."""
+
+    def __init__(self, template, X, y, params, seed, order):
+        self.template = template
+        self.X = X
+        self.y = y
+        self.params = params
+        self.seed = seed
+        self.order = order
 
 
 def _inner_has(attribute):
@@ -257,6 +297,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, fit_params):
         """The body of ``fit``: validate, plan, fit shards, aggregate, load."""
+        started = time.perf_counter()
         template = self._template()
         allow_nan = get_tags(template).input_tags.allow_nan
         X, y = validate_data(
@@ -278,20 +319,32 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
             check_random_state(self.random_state).randint(_MAX_SEED)
         )
         first_seed = int(rng.integers(_MAX_SEED))
+        order = rng.permutation(n_samples)
+        times = {"validation": time.perf_counter() - started}
+        fit = _FitContext(template, X, y, params, first_seed, order)
 
         if self.height == 0:
-            return self._fit_single(template, X, y, params, first_seed)
+            return self._fit_single(fit, times, started, {"chosen": 0})
 
         # Pilot fit: the hypothesis layout, hence D and the Radon number.
-        pilot_rows = self._pilot_rows(n_samples, y, rng)
-        pilot, caught = _fit_one(template, X, y, pilot_rows, first_seed, params)
+        pilot_start = time.perf_counter()
+        pilot_rows = self._sample_rows(fit, _PILOT_ROWS)
+        pilot, caught, pilot_seconds = self._time_fit(fit, pilot_rows)
         layout = layout_of(pilot)
         radon_number = layout.n_parameters + 2
+        n_workers = effective_n_jobs(self.n_jobs)
+        plan = {"radon_number": radon_number, "n_workers": n_workers}
         if self.height == "auto":
             min_rows = min_rows_per_shard(
                 self.min_samples_per_shard, layout.n_parameters
             )
-            height = largest_height(n_samples, radon_number, min_rows, counts)
+            allowed = largest_height(n_samples, radon_number, min_rows, counts)
+            plan.update(min_rows_per_shard=min_rows, largest_height=allowed)
+            height = 0
+            if allowed > 0:
+                height = self._plan_speed(
+                    fit, plan, radon_number, allowed, (len(pilot_rows), pilot_seconds)
+                )
         else:
             height = self.height
             min_rows = (
@@ -300,38 +353,153 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
                 else self.min_samples_per_shard
             )
             check_height(height, n_samples, radon_number, min_rows, classes, counts)
+            if n_workers > 1 and height > 0:
+                plan["thread_speedup"] = self._thread_speedup(fit, pilot_rows)
+        plan["chosen"] = height
+        times["pilot"] = time.perf_counter() - pilot_start
         if height == 0:
             if len(pilot_rows) == n_samples:
                 _summarise_warnings([caught], 1)
+                times.update(shards=pilot_seconds, shard_fit_sum=pilot_seconds)
                 return self._finish(
-                    pilot, layout, flatten(pilot, layout)[None], 0, radon_number
+                    pilot,
+                    layout,
+                    flatten(pilot, layout)[None],
+                    0,
+                    radon_number,
+                    times,
+                    started,
+                    plan,
+                    n_workers=1,
                 )
-            return self._fit_single(template, X, y, params, first_seed)
+            return self._fit_single(fit, times, started, plan)
         return self._fit_sharded(
-            template, X, y, params, layout, height, radon_number, rng
+            fit, layout, height, radon_number, rng, times, started, plan
         )
 
-    def _pilot_rows(self, n_samples, y, rng):
-        """Indices of a small random sample holding every class of ``y``."""
-        if n_samples <= _PILOT_ROWS:
+    def _sample_rows(self, fit, size):
+        """The first ``size`` rows of the random order, plus one of every class."""
+        n_samples = len(fit.order)
+        if size >= n_samples:
             return np.arange(n_samples)
-        order = rng.permutation(n_samples)
-        rows = order[:_PILOT_ROWS]
+        rows = fit.order[:size]
         if not is_regressor_machine(self):
-            _, first = np.unique(np.asarray(y)[order], return_index=True)
-            rows = np.union1d(rows, order[first])
+            _, first = np.unique(np.asarray(fit.y)[fit.order], return_index=True)
+            rows = np.union1d(rows, fit.order[first])
         return np.sort(rows)
 
-    def _fit_single(self, template, X, y, params, seed):
+    def _time_fit(self, fit, rows):
+        """Fit on ``rows``; quick fits are repeated and the fastest time kept."""
+        model, caught, best = _fit_one(
+            fit.template, fit.X, fit.y, rows, fit.seed, fit.params
+        )
+        spent = best
+        while best < _PILOT_REPEAT_BELOW and spent < 5 * _PILOT_REPEAT_BELOW:
+            *_, seconds = _fit_one(
+                fit.template, fit.X, fit.y, rows, fit.seed, fit.params
+            )
+            best, spent = min(best, seconds), spent + seconds
+        return model, caught, best
+
+    def _thread_speedup(self, fit, rows):
+        """How much faster two threads run two fits than one thread does.
+
+        Near 2 when the learner releases the GIL (threads suit it), near 1
+        when it holds it (processes suit it). BLAS is limited to one thread.
+        """
+
+        def one(_):
+            return _fit_one(fit.template, fit.X, fit.y, rows, fit.seed, fit.params)[2]
+
+        with threadpool_limits(limits=1), ThreadPoolExecutor(2) as pool:
+            single = min(one(0), one(1))
+            start = time.perf_counter()
+            list(pool.map(one, range(2)))
+            together = time.perf_counter() - start
+        return 2 * single / together
+
+    def _plan_speed(self, fit, plan, radon_number, allowed, first_timing):
+        """Choose the height with the least predicted wall time (height="auto").
+
+        Times the learner on the shard sizes of the allowed heights, from the
+        deepest up, while one fit stays within a small budget; fits
+        ``t(m) = overhead + coefficient * m**exponent`` to those timings and
+        predicts each height's wall time on the workers (see
+        ``fastest_height``).
+        """
+        n_samples = len(fit.order)
+        timings = [first_timing]
+        for height in range(allowed, 0, -1):
+            size = n_samples // radon_number**height
+            if max(seconds for _, seconds in timings[1:] or [(0, 0.0)]) > _PILOT_BUDGET:
+                break
+            if size not in {rows for rows, _ in timings}:
+                rows = self._sample_rows(fit, size)
+                timings.append((len(rows), self._time_fit(fit, rows)[2]))
+        sizes, seconds = zip(*sorted(timings), strict=True)
+        cost_model = fit_cost_model(sizes, seconds)
+        n_workers = plan["n_workers"]
+        speedup, startup, backend = 1.0, 0.0, "sequential"
+        if n_workers > 1:
+            # The pilot nearest 20 ms measures how well threads run the learner.
+            near = min(timings, key=lambda item: abs(item[1] - _PILOT_REPEAT_BELOW))
+            thread_speedup = self._thread_speedup(fit, self._sample_rows(fit, near[0]))
+            plan["thread_speedup"] = thread_speedup
+            if thread_speedup >= _THREAD_SPEEDUP_NEEDED:
+                backend = "threads"
+                speedup = thread_speedup * n_workers / 2
+            else:
+                backend = "processes"
+                speedup = 0.9 * n_workers
+                nbytes = fit.X.data.nbytes if sparse.issparse(fit.X) else fit.X.nbytes
+                startup = _PROCESS_STARTUP + _PROCESS_SECONDS_PER_BYTE * nbytes
+        predicted = predict_wall_seconds(
+            n_samples,
+            radon_number,
+            range(allowed + 1),
+            cost_model,
+            n_workers,
+            speedup,
+            startup,
+        )
+        plan.update(
+            pilot_sizes=list(sizes),
+            pilot_seconds=list(seconds),
+            cost_model=dict(
+                zip(("overhead", "coefficient", "exponent"), cost_model, strict=True)
+            ),
+            backend=backend,
+            predicted_seconds=predicted,
+        )
+        return fastest_height(predicted)
+
+    def _fit_single(self, fit, times, started, plan):
         """Height 0: one fit on all rows."""
-        model, caught = _fit_one(template, X, y, np.arange(X.shape[0]), seed, params)
+        rows = np.arange(fit.X.shape[0])
+        model, caught, seconds = _fit_one(
+            fit.template, fit.X, fit.y, rows, fit.seed, fit.params
+        )
         _summarise_warnings([caught], 1)
         layout = layout_of(model)
         hypotheses = flatten(model, layout)[None]
-        return self._finish(model, layout, hypotheses, 0, layout.n_parameters + 2)
+        times.update(shards=seconds, shard_fit_sum=seconds)
+        return self._finish(
+            model,
+            layout,
+            hypotheses,
+            0,
+            layout.n_parameters + 2,
+            times,
+            started,
+            plan,
+            n_workers=1,
+        )
 
-    def _fit_sharded(self, template, X, y, params, layout, height, radon_number, rng):
+    def _fit_sharded(
+        self, fit, layout, height, radon_number, rng, times, started, plan
+    ):
         """Fit ``radon_number ** height`` shards in parallel and aggregate them."""
+        X, y = fit.X, fit.y
         n_shards = radon_number**height
         shards = assign_shards(
             X.shape[0], n_shards, rng, None if is_regressor_machine(self) else y
@@ -341,25 +509,38 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         n_tasks = min(n_shards, 1 if n_workers == 1 else _TASKS_PER_WORKER * n_workers)
         batches = np.array_split(np.arange(n_shards), n_tasks)
         keep = {0, 1}
-        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_fit_shard_batch)(
-                template,
-                X,
-                y,
-                (batch, [shards[i] for i in batch]),
-                seeds[batch],
-                params,
-                layout,
-                keep,
-                n_workers > 1,
+        speedup = plan.get("thread_speedup", 0.0)
+        prefer = "threads" if speedup >= _THREAD_SPEEDUP_NEEDED else "processes"
+        plan.setdefault("backend", prefer if n_workers > 1 else "sequential")
+        shards_start = time.perf_counter()
+        # Threads share this process: limit its BLAS here; process workers
+        # limit their own (a backend set with joblib.parallel_config wins).
+        limits = threadpool_limits(limits=1) if n_workers > 1 else nullcontext()
+        with limits:
+            results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer=prefer)(
+                delayed(_fit_shard_batch)(
+                    fit.template,
+                    X,
+                    y,
+                    (batch, [shards[i] for i in batch]),
+                    seeds[batch],
+                    fit.params,
+                    layout,
+                    keep,
+                    os.getpid(),
+                )
+                for batch in batches
             )
-            for batch in batches
-        )
-        vectors, kept, raised = [], {}, []
-        for batch_vectors, batch_kept, batch_raised in results:
+        vectors, kept, raised, seconds = [], {}, [], []
+        for batch_vectors, batch_kept, batch_raised, batch_seconds in results:
             vectors.extend(batch_vectors)
             kept.update(batch_kept)
             raised.extend(batch_raised)
+            seconds.extend(batch_seconds)
+        times.update(
+            shards=time.perf_counter() - shards_start,
+            shard_fit_sum=float(np.sum(seconds)),
+        )
         _summarise_warnings(raised, n_shards)
         hypotheses = np.vstack(vectors)
         finite = np.isfinite(hypotheses).all(axis=1)
@@ -372,7 +553,17 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
                 "regularisation) or scale the features."
             )
         check_transplant(kept[1], kept[0], X[shards[1][:_PROBE_ROWS]], layout)
-        return self._finish(kept[0], layout, hypotheses, height, radon_number)
+        return self._finish(
+            kept[0],
+            layout,
+            hypotheses,
+            height,
+            radon_number,
+            times,
+            started,
+            plan,
+            n_workers=n_workers,
+        )
 
     def _aggregate(self, hypotheses, radon_number):
         """One vector from the shard hypotheses, by the chosen aggregation."""
@@ -390,10 +581,25 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
             return iterated_radon_point(hypotheses, branching=radon_number)
         return AGGREGATORS[self.aggregation](hypotheses)
 
-    def _finish(self, template_model, layout, hypotheses, height, radon_number):
+    def _finish(
+        self,
+        template_model,
+        layout,
+        hypotheses,
+        height,
+        radon_number,
+        times,
+        started,
+        plan,
+        n_workers,
+    ):
         """Aggregate, load the result into ``estimator_`` and set fitted attributes."""
+        aggregation_start = time.perf_counter()
         point = self._aggregate(hypotheses, radon_number)
         estimator = load(template_model, point, layout)
+        times["aggregation"] = time.perf_counter() - aggregation_start
+        times["n_workers"] = n_workers
+        times["total"] = time.perf_counter() - started
         self.estimator_ = estimator
         self.coef_ = estimator.coef_
         if hasattr(estimator, "intercept_"):
@@ -403,6 +609,8 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         self.height_ = height
         self.radon_number_ = radon_number
         self.n_shards_ = radon_number**height
+        self.fit_times_ = times
+        self.height_plan_ = plan
         self.hypotheses_ = hypotheses
         return self
 
@@ -460,11 +668,21 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
     height : "auto" or int, default="auto"
         Height ``h`` of the aggregation tree; ``r ** h`` shards are fitted,
         with ``r = D + 2`` for ``D`` coefficients and intercepts. ``"auto"``
-        takes the largest height whose shards hold at least
-        ``min_samples_per_shard`` rows and every class. An explicit height is
-        obeyed when every shard can get a row of every class (and
-        ``min_samples_per_shard`` rows, when that is an int), else it raises
-        ``ValueError``. ``0`` is one fit on all rows.
+        considers the heights whose shards hold at least
+        ``min_samples_per_shard`` rows and every class, and takes the one
+        predicted to finish soonest: the inner estimator is timed on pilot
+        samples (the shard sizes of those heights, from the smallest up, while
+        one fit takes under about 50 ms), ``t(m) = overhead + c * m**exponent``
+        is fitted to the timings, each height's wall time on the ``n_jobs``
+        workers is predicted, and the lowest height within 25 % of the
+        fastest wins. Learners whose cost grows faster than linearly in the
+        rows get deep trees; linear-cost ones at most one level, and none on
+        small data. Timings vary, so near a tie the chosen height may differ
+        between runs (the model for a given height is fixed by
+        ``random_state``); pass an integer for exact reproducibility. An
+        explicit height is always obeyed when every shard can get a row of
+        every class (and ``min_samples_per_shard`` rows, when that is an int),
+        else it raises ``ValueError``. ``0`` is one fit on all rows.
     min_samples_per_shard : "auto" or int, default="auto"
         Fewest rows per shard allowed when the height is chosen. ``"auto"``
         is ``max(15 * D, 50)``.
@@ -476,8 +694,12 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         shard plan.
     n_jobs : int, default=None
         Parallel shard fits, with joblib semantics: ``None`` means 1 unless in
-        a ``joblib.parallel_config`` context, ``-1`` means all cores. The
-        configured joblib backend is used.
+        a ``joblib.parallel_config`` context, ``-1`` means all cores. A backend
+        set with ``joblib.parallel_config`` is used as it is; otherwise threads
+        are used when a pilot shows two threads running two fits at least 1.5
+        times faster than one thread (the learner releases the GIL, as
+        liblinear, SGD and coordinate descent do), and processes otherwise.
+        BLAS and OpenMP inside the workers are limited to one thread.
     random_state : int, RandomState instance or None, default=None
         Controls the shard assignment and the seeds handed to every shard's
         inner estimator (each shard gets a distinct one).
@@ -503,6 +725,17 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         ``radon_number_ ** height_``.
     hypotheses_ : ndarray of shape (n_shards_, D)
         The shard models, flattened.
+    fit_times_ : dict
+        Seconds spent on ``"validation"``, ``"pilot"`` (layout and planning),
+        ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in
+        ``"total"``, with ``"shard_fit_sum"`` (the shard fits' own times
+        added up) and ``"n_workers"``: ``shard_fit_sum / (n_workers *
+        shards)`` is the parallel efficiency.
+    height_plan_ : dict
+        How the height was chosen: ``"largest_height"`` the data allows,
+        the pilot sizes and seconds, the fitted ``"cost_model"``, the
+        measured ``"thread_speedup"``, the ``"backend"``, the
+        ``"predicted_seconds"`` of each height and the ``"chosen"`` one.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -537,7 +770,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
     >>> from sklearn.linear_model import LogisticRegression
     >>> from radonlearn import RadonMachineClassifier
     >>> X, y = make_classification(n_samples=20_000, n_features=5, random_state=0)
-    >>> machine = RadonMachineClassifier(LogisticRegression(), random_state=0)
+    >>> machine = RadonMachineClassifier(LogisticRegression(), height=2, random_state=0)
     >>> machine.fit(X, y).height_, machine.n_shards_
     (2, 64)
     >>> full = LogisticRegression().fit(X, y)
@@ -634,11 +867,12 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
     height : "auto" or int, default="auto"
         Height ``h`` of the aggregation tree; ``r ** h`` shards are fitted,
         with ``r = D + 2`` for ``D`` coefficients and intercepts. ``"auto"``
-        takes the largest height whose shards hold at least
-        ``min_samples_per_shard`` rows. An explicit height is obeyed when
-        every shard can get a row (and ``min_samples_per_shard`` rows, when
-        that is an int), else it raises ``ValueError``. ``0`` is one fit on
-        all rows.
+        considers the heights whose shards hold at least
+        ``min_samples_per_shard`` rows and takes the one predicted to finish
+        soonest, as described for :class:`RadonMachineClassifier`. An
+        explicit height is always obeyed when every shard can get a row (and
+        ``min_samples_per_shard`` rows, when that is an int), else it raises
+        ``ValueError``. ``0`` is one fit on all rows.
     min_samples_per_shard : "auto" or int, default="auto"
         Fewest rows per shard allowed when the height is chosen. ``"auto"``
         is ``max(15 * D, 50)``.
@@ -673,6 +907,17 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         ``radon_number_ ** height_``.
     hypotheses_ : ndarray of shape (n_shards_, D)
         The shard models, flattened.
+    fit_times_ : dict
+        Seconds spent on ``"validation"``, ``"pilot"`` (layout and planning),
+        ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in
+        ``"total"``, with ``"shard_fit_sum"`` (the shard fits' own times
+        added up) and ``"n_workers"``: ``shard_fit_sum / (n_workers *
+        shards)`` is the parallel efficiency.
+    height_plan_ : dict
+        How the height was chosen: ``"largest_height"`` the data allows,
+        the pilot sizes and seconds, the fitted ``"cost_model"``, the
+        measured ``"thread_speedup"``, the ``"backend"``, the
+        ``"predicted_seconds"`` of each height and the ``"chosen"`` one.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -699,7 +944,7 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
     >>> from sklearn.linear_model import Ridge
     >>> from radonlearn import RadonMachineRegressor
     >>> X, y = make_regression(20_000, n_features=5, noise=1.0, random_state=0)
-    >>> machine = RadonMachineRegressor(Ridge(), random_state=0).fit(X, y)
+    >>> machine = RadonMachineRegressor(Ridge(), height=2, random_state=0).fit(X, y)
     >>> machine.height_, machine.n_shards_
     (2, 64)
     >>> round(machine.score(X, y), 3)

@@ -39,9 +39,9 @@ def check_height(height, n_samples, radon_number, min_rows, classes=None, counts
         raise ValueError(
             f"height={height} needs {n_shards:,} shards (radon number "
             f"{radon_number} to the power {height}) of at least {min_rows:,} "
-            f"rows each, i.e. {n_shards * min_rows:,} rows; X has "
-            f"{n_samples:,}, {n_shards * min_rows - n_samples:,} short. Use a "
-            "lower height, height='auto', or a smaller min_samples_per_shard."
+            f"rows each, i.e. {n_shards * min_rows:,} rows, but X has "
+            f"n_samples = {n_samples:,}, {n_shards * min_rows - n_samples:,} short. "
+            "Use a lower height, height='auto', or a smaller min_samples_per_shard."
         )
     if counts is not None:
         short = np.flatnonzero(counts < n_shards)
@@ -78,3 +78,75 @@ def assign_shards(n_samples, n_shards, rng, y=None):
     grouped = np.argsort(shard_of, kind="stable")
     sizes = np.bincount(shard_of, minlength=n_shards)
     return np.split(order[grouped], np.cumsum(sizes)[:-1])
+
+
+# The speed model behind height="auto": t(m) = overhead + coefficient * m**exponent
+# is fitted to pilot fit times; exponents are searched on this grid.
+_EXPONENTS = np.round(np.arange(0.8, 3.01, 0.05), 2)
+# A deeper tree must be predicted this much faster to be chosen: timings are
+# noisy and fewer, larger shards are the safer model.
+SPEED_MARGIN = 1.25
+
+
+def fit_cost_model(sizes, seconds):
+    """Fit ``t(m) = overhead + coefficient * m**exponent`` to pilot timings.
+
+    Least squares on the relative error for every exponent of a grid from
+    0.8 to 3, with ``overhead, coefficient >= 0``; with fewer than three
+    distinct sizes the overhead is taken as zero. Returns
+    ``(overhead, coefficient, exponent)``.
+    """
+    sizes = np.asarray(sizes, dtype=float)
+    seconds = np.maximum(np.asarray(seconds, dtype=float), 1e-6)
+    distinct = np.unique(sizes).size
+    best = None
+    for exponent in _EXPONENTS:
+        growth = sizes**exponent
+        if distinct >= 3:
+            basis = np.column_stack([np.ones_like(sizes), growth]) / seconds[:, None]
+            solution, *_ = np.linalg.lstsq(basis, np.ones_like(sizes), rcond=None)
+            overhead, coefficient = np.maximum(solution, 0.0)
+        else:
+            overhead = 0.0
+            coefficient = np.mean(seconds / growth)
+        predicted = overhead + coefficient * growth
+        error = np.sum((predicted / seconds - 1.0) ** 2)
+        if best is None or error < best[0] - 1e-12:
+            best = (error, float(overhead), float(coefficient), float(exponent))
+    return best[1:]
+
+
+def predict_fit_seconds(n_rows, overhead, coefficient, exponent):
+    """Predicted seconds of one fit on ``n_rows`` rows under the cost model."""
+    return overhead + coefficient * float(n_rows) ** exponent
+
+
+def predict_wall_seconds(
+    n_samples, radon_number, heights, cost_model, n_workers, speedup, startup
+):
+    """Predicted wall time of a fit at each height, as a dict.
+
+    Height 0 is one fit on all rows. A height ``h >= 1`` runs ``r**h`` fits
+    of ``n / r**h`` rows on ``n_workers`` workers that together run
+    ``speedup`` times faster than one (measured: at most ``n_workers``), plus
+    a fixed ``startup`` for the worker pool and the data transfer.
+    """
+    predicted = {}
+    for height in heights:
+        shards = radon_number**height
+        one = predict_fit_seconds(n_samples / shards, *cost_model)
+        if height == 0:
+            predicted[height] = one
+        else:
+            predicted[height] = shards * one / max(speedup, 1.0) + startup
+    return predicted
+
+
+def fastest_height(predicted, margin=SPEED_MARGIN):
+    """The lowest height whose predicted time is within ``margin`` of the best.
+
+    Preferring the lower of near-ties keeps the choice stable under timing
+    noise and keeps shards as large as the speed allows.
+    """
+    best = min(predicted.values())
+    return min(h for h, seconds in predicted.items() if seconds <= margin * best)

@@ -90,9 +90,9 @@ def test_classifiers_score_like_the_full_fit(inner, problem, request):
     # Every supported linear classifier, sharded (height >= 1), scores close
     # to the same classifier fitted on all rows.
     X_train, X_test, y_train, y_test = request.getfixturevalue(problem)
-    machine = RadonMachineClassifier(
-        inner, min_samples_per_shard=100, random_state=0
-    ).fit(X_train, y_train)
+    machine = RadonMachineClassifier(inner, height=1, random_state=0).fit(
+        X_train, y_train
+    )
     full = clone(inner).fit(X_train, y_train)
     assert machine.height_ >= 1
     assert machine.hypotheses_.shape == (machine.n_shards_, machine.radon_number_ - 2)
@@ -119,7 +119,7 @@ def test_regressors_score_like_the_full_fit(inner, metric, regression):
     X_train, X_test, y_train, y_test = regression
     if isinstance(inner, QuantileRegressor):
         X_train, y_train = X_train[:2000], y_train[:2000]
-    machine = RadonMachineRegressor(inner, min_samples_per_shard=100, random_state=0)
+    machine = RadonMachineRegressor(inner, height=1, random_state=0)
     machine.fit(X_train, y_train)
     full = clone(inner).fit(X_train, y_train)
     assert machine.height_ >= 1
@@ -137,7 +137,7 @@ def test_positive_target_regressors(inner):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(5000, 4))
     y = rng.poisson(np.exp(0.3 * X @ np.array([1.0, -0.5, 0.2, 0.0]) + 1.0))
-    machine = RadonMachineRegressor(inner, min_samples_per_shard=100, random_state=0)
+    machine = RadonMachineRegressor(inner, height=1, random_state=0)
     machine.fit(X, y)
     full = clone(inner).fit(X, y)
     assert machine.height_ >= 1
@@ -149,13 +149,13 @@ def test_multi_output_and_no_intercept(regression):
     # zero is not aggregated (D counts the coefficients only).
     X_train, _, y_train, _ = regression
     Y = np.column_stack([y_train, -2 * y_train + 1])
-    machine = RadonMachineRegressor(Ridge(), min_samples_per_shard=100, random_state=0)
+    machine = RadonMachineRegressor(Ridge(), height=1, random_state=0)
     machine.fit(X_train, Y)
     assert machine.coef_.shape == (2, X_train.shape[1])
     assert machine.radon_number_ == 2 * (X_train.shape[1] + 1) + 2
     assert machine.predict(X_train).shape == Y.shape
     plain = RadonMachineRegressor(
-        Ridge(fit_intercept=False), min_samples_per_shard=100, random_state=0
+        Ridge(fit_intercept=False), height=1, random_state=0
     ).fit(X_train, y_train)
     assert plain.radon_number_ == X_train.shape[1] + 2
     assert plain.intercept_ == 0.0
@@ -221,17 +221,19 @@ def test_bad_callable_aggregation(binary):
 
 
 def test_auto_height_follows_the_rows_per_parameter_rule():
-    # "auto" takes the largest height whose shards hold 15 D rows (and at
-    # least 50): D = 6 gives r = 8; 8**2 * 90 = 5760 rows allow height 2.
+    # "auto" considers the heights whose shards hold 15 D rows (and at least
+    # 50): D = 6 gives r = 8; 8**2 * 90 = 5760 rows allow height 2. Within
+    # them it picks the fastest, never a larger one.
     X, y = make_regression(n_samples=5760, n_features=5, random_state=0)
-    assert RadonMachineRegressor(random_state=0).fit(X, y).height_ == 2
-    assert RadonMachineRegressor(random_state=0).fit(X[:5759], y[:5759]).height_ == 1
-    assert RadonMachineRegressor(random_state=0).fit(X[:719], y[:719]).height_ == 0
+    for rows, allowed in [(5760, 2), (5759, 1), (719, 0)]:
+        machine = RadonMachineRegressor(random_state=0).fit(X[:rows], y[:rows])
+        assert machine.height_plan_.get("largest_height", 0) == allowed
+        assert machine.height_ <= allowed
 
 
 def test_stratified_shards_hold_every_class():
-    # A rare class is spread so that every shard sees it, which lets "auto"
-    # shard as far as the rarest class allows.
+    # A rare class is spread so that every shard sees it, which lets the
+    # machine shard as far as the rarest class allows.
     X, y = make_classification(
         n_samples=20_000,
         n_features=3,
@@ -241,10 +243,11 @@ def test_stratified_shards_hold_every_class():
         flip_y=0,
         random_state=0,
     )
-    machine = RadonMachineClassifier(random_state=0).fit(X, y)
     rare = np.bincount(y).min()
-    assert machine.n_shards_ <= rare
-    assert machine.height_ >= 1
+    machine = RadonMachineClassifier(random_state=0).fit(X, y)
+    assert 6 ** machine.height_plan_["largest_height"] <= rare
+    machine = RadonMachineClassifier(height=2, random_state=0).fit(X, y)
+    assert machine.n_shards_ == 36 <= rare
 
 
 def test_explicit_height_too_high_names_the_shortfall(binary):
@@ -500,7 +503,6 @@ def test_roc_auc_close_to_full_fit_with_auto_height():
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     machine = RadonMachineClassifier(random_state=0).fit(X_train, y_train)
     full = LogisticRegression().fit(X_train, y_train)
-    assert machine.height_ >= 1
     gap = roc_auc_score(y_test, full.decision_function(X_test)) - roc_auc_score(
         y_test, machine.decision_function(X_test)
     )

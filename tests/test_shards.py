@@ -14,8 +14,11 @@ from radonlearn._shards import (
     ROWS_PER_PARAMETER,
     assign_shards,
     check_height,
+    fastest_height,
+    fit_cost_model,
     largest_height,
     min_rows_per_shard,
+    predict_wall_seconds,
 )
 
 
@@ -113,3 +116,46 @@ def test_rows_per_parameter_experiment():
         gaps[per_parameter] = full_auc - auc
     assert gaps[ROWS_PER_PARAMETER] < 0.005
     assert gaps[3] > gaps[ROWS_PER_PARAMETER]
+
+
+@pytest.mark.parametrize("exponent", [1.0, 1.5, 2.0, 2.5])
+def test_cost_model_recovers_overhead_and_exponent(exponent):
+    # Timings that follow t(m) = o + c m**a give back o, c and a.
+    sizes = np.array([40.0, 400.0, 1000.0, 4000.0])
+    seconds = 0.003 + 2e-8 * sizes**exponent
+    overhead, _coefficient, fitted = fit_cost_model(sizes, seconds)
+    assert fitted == pytest.approx(exponent, abs=0.051)
+    assert overhead == pytest.approx(0.003, rel=0.2)
+
+
+def test_cost_model_from_two_sizes():
+    # Two sizes give the exponent of a pure power law.
+    overhead, _coefficient, exponent = fit_cost_model([1000, 4000], [0.01, 0.16])
+    assert exponent == pytest.approx(2.0, abs=0.051)
+    assert overhead == 0.0
+
+
+def test_superlinear_learner_gets_a_deeper_tree():
+    # Quadratic cost: each level divides the shard work by r, until the
+    # per-fit overhead of r**h fits outweighs it.
+    # Like QuantileRegressor with HiGHS here: 10 ms per fit, t ~ m**1.75.
+    cost = (0.01, 4.7e-7, 1.75)
+    predicted = predict_wall_seconds(40_000, 11, range(4), cost, 2, 1.8, 0.5)
+    assert predicted[0] > predicted[1] > predicted[2] < predicted[3]
+    assert fastest_height(predicted) == 2
+
+
+def test_linear_learner_stops_at_one_level():
+    # Linear cost: only parallelism helps, once; deeper trees add overhead.
+    cost = (0.002, 5e-6, 1.0)
+    predicted = predict_wall_seconds(1_000_000, 21, range(3), cost, 2, 1.8, 0.0)
+    assert fastest_height(predicted) == 1
+    small = predict_wall_seconds(5_000, 21, range(2), cost, 2, 1.8, 0.0)
+    assert fastest_height(small) == 0
+
+
+def test_fastest_height_prefers_the_lower_of_near_ties():
+    # Within the margin the lower height wins, so jitter cannot flip it.
+    assert fastest_height({0: 1.0, 1: 0.9, 2: 2.0}) == 0
+    assert fastest_height({0: 3.0, 1: 1.1, 2: 1.0}) == 1
+    assert fastest_height({0: 3.0, 1: 2.0, 2: 1.0}) == 2

