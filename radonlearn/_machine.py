@@ -54,6 +54,7 @@ _PILOT_ROWS = 1000
 # Pilot fits quicker than this are repeated (keeping the fastest) to tame
 # timer noise; pilots stop growing once one fit takes longer than the budget.
 _PILOT_REPEAT_BELOW = 0.02
+_PILOT_REPEATS = 2
 _PILOT_BUDGET = 0.05
 # Two threads must run two fits this many times faster than one thread to
 # prefer threads (the learner releases the GIL) over processes.
@@ -93,10 +94,12 @@ def _seed(estimator, seed):
     return estimator
 
 
-def _fit_one(estimator, X, y, indices, seed, params):
+def _fit_one(estimator, X, y, indices, seed, params, capture=True):
     """Fit a seeded clone on the rows ``indices``.
 
-    Returns the model, the warnings its fit raised and the seconds it took.
+    Returns the model, the warnings its fit raised (recorded only with
+    ``capture``: recording is not thread-safe, so fits that run in threads
+    leave it to their caller) and the seconds it took.
     """
     n_samples = X.shape[0]
     model = _seed(clone(estimator), seed)
@@ -104,8 +107,10 @@ def _fit_one(estimator, X, y, indices, seed, params):
         key: _take(value, indices, n_samples) for key, value in params.items()
     }
     X_shard, y_shard = X[indices], y[indices]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    recorder = warnings.catch_warnings(record=True) if capture else nullcontext([])
+    with recorder as caught:
+        if capture:
+            warnings.simplefilter("always")
         start = time.perf_counter()
         model.fit(X_shard, y_shard, **shard_params)
         seconds = time.perf_counter() - start
@@ -119,13 +124,17 @@ def _fit_shard_batch(estimator, X, y, shards, seeds, params, layout, keep, paren
     ``keep`` (for the transplant check and as the template of the result),
     the warnings each fit raised and the seconds each fit took. In a worker
     process (not ``parent``) BLAS and OpenMP are limited to one thread, so
-    that the workers never oversubscribe the cores.
+    that the workers never oversubscribe the cores, and warnings are recorded
+    per fit; in the parent process (threads) the caller records them.
     """
     vectors, kept, raised, seconds = [], {}, [], []
-    limits = threadpool_limits(limits=1) if os.getpid() != parent else nullcontext()
+    in_worker = os.getpid() != parent
+    limits = threadpool_limits(limits=1) if in_worker else nullcontext()
     with limits:
         for number, indices, seed in zip(shards[0], shards[1], seeds, strict=True):
-            model, caught, took = _fit_one(estimator, X, y, indices, seed, params)
+            model, caught, took = _fit_one(
+                estimator, X, y, indices, seed, params, capture=in_worker
+            )
             vectors.append(flatten(model, layout))
             if number in keep:
                 kept[number] = model
@@ -143,7 +152,9 @@ def _summarise_warnings(raised, n_shards):
             by_category[category] = (count + 1, first)
     for category, (count, first) in by_category.items():
         message = (
-            first if n_shards == 1 else f"{first} (in {count} of {n_shards} shard fits)"
+            first
+            if n_shards == 1
+            else f"{first} (raised {count} times in {n_shards} shard fits)"
         )
         warnings.warn(message, category, stacklevel=3)
 
@@ -151,10 +162,11 @@ def _summarise_warnings(raised, n_shards):
 class _FitContext:
     """What every fit of one ``fit`` call shares: learner, data, seed, order."""
 
-    def __init__(self, template, X, y, params, seed, order):
+    def __init__(self, template, X, y, codes, params, seed, order):
         self.template = template
         self.X = X
         self.y = y
+        self.codes = codes
         self.params = params
         self.seed = seed
         self.order = order
@@ -257,8 +269,11 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         return params
 
     def _validate_targets(self, y):
-        """Check ``y``; returns the classes and their counts (None for regression)."""
-        return None, None
+        """Check ``y``; returns classes, their counts and every row's class index.
+
+        All three are None for regression.
+        """
+        return None, None, None
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -312,7 +327,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         )
         if sparse.issparse(X):
             X = X.tocsr()
-        classes, counts = self._validate_targets(y)
+        classes, counts, codes = self._validate_targets(y)
         n_samples = X.shape[0]
         params = self._shard_params(template, sample_weight, fit_params, n_samples)
         rng = np.random.default_rng(
@@ -321,9 +336,11 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         first_seed = int(rng.integers(_MAX_SEED))
         order = rng.permutation(n_samples)
         times = {"validation": time.perf_counter() - started}
-        fit = _FitContext(template, X, y, params, first_seed, order)
+        fit = _FitContext(template, X, y, codes, params, first_seed, order)
 
-        if self.height == 0:
+        if self.height == 0 or (
+            self.height == "auto" and self._surely_unsharded(X, counts)
+        ):
             return self._fit_single(fit, times, started, {"chosen": 0})
 
         # Pilot fit: the hypothesis layout, hence D and the Radon number.
@@ -377,14 +394,33 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
             fit, layout, height, radon_number, rng, times, started, plan
         )
 
+    def _surely_unsharded(self, X, counts):
+        """Whether even height 1 is out of reach, whatever D turns out to be.
+
+        ``D`` is at least the number of features, and the rows (and, for a
+        classifier, the rarest class) needed for height 1 grow with ``D``.
+        """
+        d_min = X.shape[1]
+        min_rows = min_rows_per_shard(self.min_samples_per_shard, d_min)
+        rarest = X.shape[0] if counts is None else counts.min()
+        return X.shape[0] < (d_min + 2) * min_rows or rarest < d_min + 2
+
     def _sample_rows(self, fit, size):
         """The first ``size`` rows of the random order, plus one of every class."""
         n_samples = len(fit.order)
         if size >= n_samples:
             return np.arange(n_samples)
         rows = fit.order[:size]
-        if not is_regressor_machine(self):
-            _, first = np.unique(np.asarray(fit.y)[fit.order], return_index=True)
+        if fit.codes is not None:
+            # The first row of every class in the random order; a prefix of
+            # the order almost always holds all of them.
+            n_classes = fit.codes.max() + 1
+            for prefix in (min(n_samples, 20 * size), n_samples):
+                found, first = np.unique(
+                    fit.codes[fit.order[:prefix]], return_index=True
+                )
+                if found.size == n_classes:
+                    break
             rows = np.union1d(rows, fit.order[first])
         return np.sort(rows)
 
@@ -393,12 +429,13 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         model, caught, best = _fit_one(
             fit.template, fit.X, fit.y, rows, fit.seed, fit.params
         )
-        spent = best
-        while best < _PILOT_REPEAT_BELOW and spent < 5 * _PILOT_REPEAT_BELOW:
+        for _ in range(_PILOT_REPEATS):
+            if best >= _PILOT_REPEAT_BELOW:
+                break
             *_, seconds = _fit_one(
                 fit.template, fit.X, fit.y, rows, fit.seed, fit.params
             )
-            best, spent = min(best, seconds), spent + seconds
+            best = min(best, seconds)
         return model, caught, best
 
     def _thread_speedup(self, fit, rows):
@@ -409,9 +446,16 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         """
 
         def one(_):
-            return _fit_one(fit.template, fit.X, fit.y, rows, fit.seed, fit.params)[2]
+            return _fit_one(
+                fit.template, fit.X, fit.y, rows, fit.seed, fit.params, capture=False
+            )[2]
 
-        with threadpool_limits(limits=1), ThreadPoolExecutor(2) as pool:
+        with (
+            warnings.catch_warnings(),
+            threadpool_limits(limits=1),
+            ThreadPoolExecutor(2) as pool,
+        ):
+            warnings.simplefilter("ignore")
             single = min(one(0), one(1))
             start = time.perf_counter()
             list(pool.map(one, range(2)))
@@ -501,9 +545,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         """Fit ``radon_number ** height`` shards in parallel and aggregate them."""
         X, y = fit.X, fit.y
         n_shards = radon_number**height
-        shards = assign_shards(
-            X.shape[0], n_shards, rng, None if is_regressor_machine(self) else y
-        )
+        shards = assign_shards(X.shape[0], n_shards, rng, fit.codes)
         seeds = rng.integers(_MAX_SEED, size=n_shards)
         n_workers = effective_n_jobs(self.n_jobs)
         n_tasks = min(n_shards, 1 if n_workers == 1 else _TASKS_PER_WORKER * n_workers)
@@ -516,7 +558,8 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         # Threads share this process: limit its BLAS here; process workers
         # limit their own (a backend set with joblib.parallel_config wins).
         limits = threadpool_limits(limits=1) if n_workers > 1 else nullcontext()
-        with limits:
+        with limits, warnings.catch_warnings(record=True) as in_process:
+            warnings.simplefilter("always")
             results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer=prefer)(
                 delayed(_fit_shard_batch)(
                     fit.template,
@@ -531,7 +574,10 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
                 )
                 for batch in batches
             )
-        vectors, kept, raised, seconds = [], {}, [], []
+        vectors, kept, seconds = [], {}, []
+        # Warnings of fits in this process (threads) were recorded here, one
+        # entry each; those of worker processes come back per fit.
+        raised = [[(w.category, str(w.message))] for w in in_process]
         for batch_vectors, batch_kept, batch_raised, batch_seconds in results:
             vectors.extend(batch_vectors)
             kept.update(batch_kept)
@@ -790,13 +836,13 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
                 "RadonMachineClassifier supports one target column; got y of "
                 f"shape {np.shape(y)}."
             )
-        classes, counts = np.unique(y, return_counts=True)
+        classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
         if classes.size < 2:
             raise ValueError(
                 f"y has only one class ({classes[0].item()!r}); a classifier needs at "
                 "least two."
             )
-        return classes, counts
+        return classes, counts, codes.reshape(-1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -13,6 +13,10 @@ ROWS_PER_PARAMETER = 15
 MIN_ROWS_AUTO = 50
 
 
+# Up to this many classes, ranks within a class are found class by class.
+_CLASSES_BY_MASK = 32
+
+
 def min_rows_per_shard(min_samples_per_shard, n_parameters):
     """Resolve ``min_samples_per_shard`` ("auto" or int) to a row count."""
     if min_samples_per_shard == "auto":
@@ -54,28 +58,37 @@ def check_height(height, n_samples, radon_number, min_rows, classes=None, counts
             )
 
 
-def assign_shards(n_samples, n_shards, rng, y=None):
+def assign_shards(n_samples, n_shards, rng, codes=None):
     """Split all row indices into ``n_shards`` shards of near-equal size.
 
-    ``rng`` is a ``numpy.random.Generator``. With ``y`` (classification) the
-    split is stratified: the rows of each class are dealt round-robin over
-    the shards from a random start, so each shard receives the floor or the
-    ceiling of ``count / n_shards`` rows of every class. Within a shard the
-    rows are in random order. Returns a list of ``n_shards`` index arrays.
+    ``rng`` is a ``numpy.random.Generator``. With ``codes`` (the class index
+    of every row, for classification) the split is stratified: the rows of
+    each class are dealt round-robin over the shards from a random start, so
+    each shard receives the floor or the ceiling of ``count / n_shards`` rows
+    of every class. Within a shard the rows are in random order. Linear time
+    for a moderate number of classes. Returns a list of ``n_shards`` index
+    arrays.
     """
     order = rng.permutation(n_samples)
-    if y is None:
+    if codes is None:
         return np.array_split(order, n_shards)
-    _, codes = np.unique(np.asarray(y)[order], return_inverse=True)
-    codes = codes.reshape(-1)
-    by_class = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes)
-    # Position of each row within its class, plus a random start per class.
-    position = np.arange(n_samples) - np.repeat(np.cumsum(counts) - counts, counts)
-    position += np.repeat(rng.integers(0, n_shards, size=counts.size), counts)
-    shard_of = np.empty(n_samples, dtype=np.intp)
-    shard_of[by_class] = position % n_shards
-    grouped = np.argsort(shard_of, kind="stable")
+    ordered_codes = codes[order]
+    counts = np.bincount(ordered_codes)
+    starts = rng.integers(0, n_shards, size=counts.size)
+    # Rank of each row among the rows of its class, in the random order.
+    rank = np.empty(n_samples, dtype=np.int64)
+    if counts.size <= _CLASSES_BY_MASK:
+        for label, count in enumerate(counts):
+            rank[ordered_codes == label] = np.arange(count)
+    else:
+        by_class = np.argsort(ordered_codes, kind="stable")
+        rank[by_class] = np.arange(n_samples) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+    shard_of = (rank + starts[ordered_codes]) % n_shards
+    # A stable sort on 16-bit keys is a radix sort: linear in the rows.
+    keys = shard_of.astype(np.uint16) if n_shards <= 2**16 else shard_of
+    grouped = np.argsort(keys, kind="stable")
     sizes = np.bincount(shard_of, minlength=n_shards)
     return np.split(order[grouped], np.cumsum(sizes)[:-1])
 

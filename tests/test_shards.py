@@ -159,3 +159,14 @@ def test_fastest_height_prefers_the_lower_of_near_ties():
     assert fastest_height({0: 1.0, 1: 0.9, 2: 2.0}) == 0
     assert fastest_height({0: 3.0, 1: 1.1, 2: 1.0}) == 1
     assert fastest_height({0: 3.0, 1: 2.0, 2: 1.0}) == 2
+
+
+def test_stratification_with_many_classes():
+    # Beyond 32 classes the ranks come from a sort; the split is as even.
+    rng = np.random.default_rng(0)
+    y = rng.permutation(np.repeat(np.arange(40), rng.integers(5, 30, size=40)))
+    shards = assign_shards(len(y), 4, rng, y)
+    np.testing.assert_array_equal(np.sort(np.concatenate(shards)), np.arange(len(y)))
+    for label in range(40):
+        per_shard = np.array([(y[shard] == label).sum() for shard in shards])
+        assert per_shard.max() - per_shard.min() <= 1
