@@ -93,45 +93,52 @@ def assign_shards(n_samples, n_shards, rng, codes=None):
     return np.split(order[grouped], np.cumsum(sizes)[:-1])
 
 
-# The speed model behind height="auto": t(m) = overhead + coefficient * m**exponent
-# is fitted to pilot fit times; exponents are searched on this grid.
-_EXPONENTS = np.round(np.arange(0.8, 3.01, 0.05), 2)
+# The speed model behind height="auto" is built from pilot fit times: timings
+# are interpolated in log-log space and extrapolated beyond the largest pilot
+# with the growth exponent of the pilots whose time is well above the
+# per-fit overhead, kept within these bounds (no learner is cheaper than
+# linear in the rows; the cap guards against timer noise).
+EXPONENT_BOUNDS = (1.0, 3.0)
 # A deeper tree must be predicted this much faster to be chosen: timings are
 # noisy and fewer, larger shards are the safer model.
 SPEED_MARGIN = 1.25
 
 
 def fit_cost_model(sizes, seconds):
-    """Fit ``t(m) = overhead + coefficient * m**exponent`` to pilot timings.
+    """A cost model of one fit from pilot ``(rows, seconds)`` timings.
 
-    Least squares on the relative error for every exponent of a grid from
-    0.8 to 3, with ``overhead, coefficient >= 0``; with fewer than three
-    distinct sizes the overhead is taken as zero. Returns
-    ``(overhead, coefficient, exponent)``.
+    Returns a dict with the measured ``sizes`` and ``seconds`` (sorted, the
+    fastest time kept per size) and the growth ``exponent``: the log-log
+    slope through the pilots that took at least twice the quickest one (the
+    overhead) when their sizes span a factor of three, else through all
+    pilots, clipped to ``EXPONENT_BOUNDS``; 1 when the sizes span less.
     """
-    sizes = np.asarray(sizes, dtype=float)
-    seconds = np.maximum(np.asarray(seconds, dtype=float), 1e-6)
-    distinct = np.unique(sizes).size
-    best = None
-    for exponent in _EXPONENTS:
-        growth = sizes**exponent
-        if distinct >= 3:
-            basis = np.column_stack([np.ones_like(sizes), growth]) / seconds[:, None]
-            solution, *_ = np.linalg.lstsq(basis, np.ones_like(sizes), rcond=None)
-            overhead, coefficient = np.maximum(solution, 0.0)
-        else:
-            overhead = 0.0
-            coefficient = np.mean(seconds / growth)
-        predicted = overhead + coefficient * growth
-        error = np.sum((predicted / seconds - 1.0) ** 2)
-        if best is None or error < best[0] - 1e-12:
-            best = (error, float(overhead), float(coefficient), float(exponent))
-    return best[1:]
+    by_size = {}
+    for size, time in zip(sizes, seconds, strict=True):
+        by_size[int(size)] = min(by_size.get(int(size), np.inf), max(time, 1e-6))
+    sizes = np.array(sorted(by_size), dtype=float)
+    seconds = np.array([by_size[int(size)] for size in sizes])
+    above = seconds >= 2 * seconds.min()
+    if above.sum() < 2 or sizes[above].max() < 3 * sizes[above].min():
+        above = np.ones_like(above)
+    exponent = 1.0
+    if sizes[above].max() >= 3 * sizes[above].min():
+        exponent = np.polyfit(np.log(sizes[above]), np.log(seconds[above]), 1)[0]
+    exponent = float(np.clip(exponent, *EXPONENT_BOUNDS))
+    return {"sizes": sizes.tolist(), "seconds": seconds.tolist(), "exponent": exponent}
 
 
-def predict_fit_seconds(n_rows, overhead, coefficient, exponent):
+def predict_fit_seconds(n_rows, cost_model):
     """Predicted seconds of one fit on ``n_rows`` rows under the cost model."""
-    return overhead + coefficient * float(n_rows) ** exponent
+    sizes = np.asarray(cost_model["sizes"])
+    seconds = np.asarray(cost_model["seconds"])
+    if n_rows >= sizes[-1]:
+        return float(seconds[-1] * (n_rows / sizes[-1]) ** cost_model["exponent"])
+    if n_rows <= sizes[0]:
+        return float(seconds[0])
+    # Keep the interpolation monotone: more rows never cost less.
+    rising = np.maximum.accumulate(seconds)
+    return float(np.exp(np.interp(np.log(n_rows), np.log(sizes), np.log(rising))))
 
 
 def predict_wall_seconds(
@@ -147,7 +154,7 @@ def predict_wall_seconds(
     predicted = {}
     for height in heights:
         shards = radon_number**height
-        one = predict_fit_seconds(n_samples / shards, *cost_model)
+        one = predict_fit_seconds(n_samples / shards, cost_model)
         if height == 0:
             predicted[height] = one
         else:
