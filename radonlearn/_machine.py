@@ -482,9 +482,14 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         largest = n_samples // radon_number
         spent = first_timing[1]
         while True:
-            rows = self._sample_rows(fit, size)
-            timings.append((len(rows), self._time_fit(fit, rows)[2]))
-            spent += timings[-1][1]
+            # A pilot of nearly this size (the layout pilot) already tells.
+            close = [item for item in timings if size / 1.5 <= item[0] <= 1.5 * size]
+            if close:
+                timings.append(timings.pop(timings.index(close[0])))
+            else:
+                rows = self._sample_rows(fit, size)
+                timings.append((len(rows), self._time_fit(fit, rows)[2]))
+                spent += timings[-1][1]
             # Stop at the shard size of height 1, once a pilot takes a
             # noticeable time and the sizes span enough to read the growth,
             # or before the next pilot (four times larger) would cost too much.
