@@ -62,6 +62,7 @@ _PILOT_TOTAL = 0.5
 # efficiency) unless two threads run two pilot fits slower than this
 # fraction of one thread: a learner that holds the GIL gets processes.
 _THREAD_SPEEDUP_NEEDED = 0.8
+_THREAD_TEST_MIN = 0.005
 # Predicted start-up of a process pool, plus its data transfer per byte.
 _PROCESS_STARTUP = 1.5
 _PROCESS_SECONDS_PER_BYTE = 1e-9
@@ -446,7 +447,9 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
 
         Near 2 when the learner releases the GIL (threads suit it), near 1
         when it holds it (processes suit it). BLAS is limited to one thread,
-        as in the workers.
+        as in the workers. Fits quicker than a few milliseconds are mostly
+        thread start-up and timer noise: then 2.0 is returned unmeasured, so
+        such learners keep the cheap default, threads.
         """
 
         def one(_):
@@ -461,6 +464,8 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         ):
             warnings.simplefilter("ignore")
             single = one(0)
+            if single < _THREAD_TEST_MIN:
+                return 2.0
             start = time.perf_counter()
             list(pool.map(one, range(2)))
             together = time.perf_counter() - start
