@@ -4,13 +4,14 @@ Shards of the data are fitted independently and the fitted models are
 aggregated by iterated Radon points (Kamp et al., NeurIPS 2017).
 """
 
-from ._aggregate import geometric_median
+from ._aggregate import aggregate, geometric_median
 from ._machine import RadonMachineClassifier, RadonMachineRegressor
 from ._radon import iterated_radon_point, radon_point
 
 __all__ = [
     "RadonMachineClassifier",
     "RadonMachineRegressor",
+    "aggregate",
     "geometric_median",
     "iterated_radon_point",
     "radon_point",

@@ -98,3 +98,80 @@ def test_every_aggregator_maps_a_cloud_to_one_point_inside_its_box(name):
     assert centre.shape == (3,)
     assert (centre >= points.min(axis=0) - 1e-12).all()
     assert (centre <= points.max(axis=0) + 1e-12).all()
+
+
+def _site_models(n_models, seed=0):
+    """Logistic regressions fitted on disjoint slices of one problem."""
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(
+        n_samples=300 * n_models,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        random_state=seed,
+    )
+    models = [
+        LogisticRegression().fit(X[i::n_models], y[i::n_models])
+        for i in range(n_models)
+    ]
+    return models, X, y
+
+
+def test_aggregate_power_count_is_the_iterated_radon_point():
+    # With r**h models (r = D + 2 = 7 here) and no shuffle effect on the
+    # set, the result holds the iterated Radon point of their hypotheses.
+    from radonlearn import aggregate, iterated_radon_point
+
+    models, _, _ = _site_models(49)
+    combined = aggregate(models, random_state=0)
+    vectors = np.array(
+        [np.concatenate([m.coef_.ravel(), m.intercept_]) for m in models]
+    )
+    order = np.random.RandomState(0).permutation(49)
+    expected = iterated_radon_point(vectors[order])
+    np.testing.assert_allclose(
+        np.concatenate([combined.coef_.ravel(), combined.intercept_]), expected
+    )
+
+
+@pytest.mark.parametrize("n_models", [7, 10, 48, 50, 60])
+def test_aggregate_any_count_uses_every_model_and_stays_in_the_hull(n_models):
+    # Counts that are not powers of r still give a model inside the hull of
+    # the hypotheses that scores like the sites.
+    from _geometry import hull_distance
+
+    from radonlearn import aggregate
+
+    models, X, y = _site_models(n_models)
+    combined = aggregate(models, random_state=1)
+    vectors = np.array(
+        [np.concatenate([m.coef_.ravel(), m.intercept_]) for m in models]
+    )
+    point = np.concatenate([combined.coef_.ravel(), combined.intercept_])
+    assert hull_distance(vectors, point) <= 1e-9
+    assert combined.score(X, y) >= min(m.score(X, y) for m in models) - 0.01
+
+
+def test_aggregate_methods_and_errors():
+    # "mean" averages; too few models for "radon", mixed classes, mixed
+    # shapes and unknown methods are refused with the reason.
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    from radonlearn import aggregate
+
+    models, X, y = _site_models(7)
+    mean = aggregate(models, method="mean")
+    np.testing.assert_allclose(mean.coef_, np.mean([m.coef_ for m in models], axis=0))
+    assert aggregate(models, method="geometric_median").coef_.shape == (1, 4)
+    with pytest.raises(ValueError, match="at least r = D \\+ 2 = 7 models"):
+        aggregate(models[:6])
+    with pytest.raises(TypeError, match="one class"):
+        aggregate([*models, Ridge().fit(X, y)])
+    with pytest.raises(ValueError, match="coef_ of shape"):
+        aggregate([*models, LogisticRegression().fit(X[:, :3], y)], method="mean")
+    with pytest.raises(ValueError, match="method must be"):
+        aggregate(models, method="vote")
+    with pytest.raises(ValueError, match="at least one"):
+        aggregate([])
