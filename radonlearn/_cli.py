@@ -40,7 +40,13 @@ def _estimator_class(name, task):
 
 def _read_table(path):
     """A pandas DataFrame from a CSV or Parquet file."""
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:
+        raise UserError(
+            "reading files needs pandas: pip install 'radonlearn[cli]' "
+            "(or pip install pandas)"
+        ) from None
 
     path = Path(path)
     if not path.is_file():
