@@ -5,6 +5,7 @@ aggregated by iterated Radon points (Kamp et al., NeurIPS 2017).
 """
 
 from ._aggregate import aggregate, geometric_median
+from ._confidence import radon_failure_probability
 from ._machine import RadonMachineClassifier, RadonMachineRegressor
 from ._radon import iterated_radon_point, radon_point
 
@@ -14,6 +15,7 @@ __all__ = [
     "aggregate",
     "geometric_median",
     "iterated_radon_point",
+    "radon_failure_probability",
     "radon_point",
 ]
 

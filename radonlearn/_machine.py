@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from ._aggregate import AGGREGATORS
 from ._hypotheses import check_transplant, flatten, layout_of, load
-from ._radon import iterated_radon_point
+from ._radon import radon_levels
 from ._shards import (
     assign_shards,
     check_height,
@@ -176,6 +176,11 @@ class _FitContext:
         self.order = order
 
 
+def _spread(points):
+    """Median distance of the points to their coordinate-wise median."""
+    return float(np.median(np.linalg.norm(points - np.median(points, axis=0), axis=1)))
+
+
 def _inner_has(attribute):
     """``available_if`` check: the (fitted or template) inner model has it."""
 
@@ -198,6 +203,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "aggregation": [StrOptions(set(AGGREGATORS)), callable],
+        "block_size": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -210,6 +216,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         height="auto",
         min_samples_per_shard="auto",
         aggregation="radon",
+        block_size=None,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -218,6 +225,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         self.height = height
         self.min_samples_per_shard = min_samples_per_shard
         self.aggregation = aggregation
+        self.block_size = block_size
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -352,7 +360,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         pilot_rows = self._sample_rows(fit, _PILOT_ROWS)
         pilot, caught, pilot_seconds = self._time_fit(fit, pilot_rows)
         layout = layout_of(pilot)
-        radon_number = layout.n_parameters + 2
+        radon_number = self._radon_number(layout.n_parameters)
         n_workers = effective_n_jobs(self.n_jobs)
         plan = {"radon_number": radon_number, "n_workers": n_workers}
         if self.height == "auto":
@@ -406,8 +414,9 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         """
         d_min = X.shape[1]
         min_rows = min_rows_per_shard(self.min_samples_per_shard, d_min)
+        radon_number = self._radon_number(d_min) if d_min > 0 else 2
         rarest = X.shape[0] if counts is None else counts.min()
-        return X.shape[0] < (d_min + 2) * min_rows or rarest < d_min + 2
+        return X.shape[0] < radon_number * min_rows or rarest < radon_number
 
     def _sample_rows(self, fit, size):
         """The first ``size`` rows of the random order, plus one of every class."""
@@ -554,7 +563,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
             layout,
             hypotheses,
             0,
-            layout.n_parameters + 2,
+            self._radon_number(layout.n_parameters),
             times,
             started,
             plan,
@@ -633,10 +642,21 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
             n_workers=n_workers,
         )
 
+    def _radon_number(self, n_parameters):
+        """Branching factor: ``D + 2``, or ``block_size + 2`` for smaller blocks."""
+        if self.block_size is not None and self.block_size < n_parameters:
+            return self.block_size + 2
+        return n_parameters + 2
+
     def _aggregate(self, hypotheses, radon_number):
-        """One vector from the shard hypotheses, by the chosen aggregation."""
+        """One vector from the shard hypotheses, and every level of the tree.
+
+        "radon" aggregates the whole vector, or each block of ``block_size``
+        coordinates separately, by iterated Radon points; the other methods
+        have two levels: the hypotheses and their aggregate.
+        """
         if len(hypotheses) == 1:
-            return hypotheses[0]
+            return hypotheses[0], [hypotheses]
         if callable(self.aggregation):
             point = np.asarray(self.aggregation(hypotheses), dtype=np.float64)
             if point.shape != hypotheses.shape[1:] or not np.isfinite(point).all():
@@ -644,10 +664,18 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
                     "The aggregation callable must return a finite vector of shape "
                     f"{hypotheses.shape[1:]}, got shape {point.shape}."
                 )
-            return point
-        if self.aggregation == "radon":
-            return iterated_radon_point(hypotheses, branching=radon_number)
-        return AGGREGATORS[self.aggregation](hypotheses)
+        elif self.aggregation == "radon":
+            width = radon_number - 2
+            blocks = [
+                radon_levels(hypotheses[:, start : start + width], radon_number)
+                for start in range(0, hypotheses.shape[1], width)
+            ]
+            levels = [np.hstack(parts) for parts in zip(*blocks, strict=True)]
+            levels[0] = hypotheses
+            return levels[-1][0], levels
+        else:
+            point = AGGREGATORS[self.aggregation](hypotheses)
+        return point, [hypotheses, point[None]]
 
     def _finish(
         self,
@@ -663,7 +691,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
     ):
         """Aggregate, load the result into ``estimator_`` and set fitted attributes."""
         aggregation_start = time.perf_counter()
-        point = self._aggregate(hypotheses, radon_number)
+        point, levels = self._aggregate(hypotheses, radon_number)
         estimator = load(template_model, point, layout)
         times["aggregation"] = time.perf_counter() - aggregation_start
         times["n_workers"] = n_workers
@@ -680,6 +708,8 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         self.fit_times_ = times
         self.height_plan_ = plan
         self.hypotheses_ = hypotheses
+        self.aggregation_levels_ = levels
+        self.aggregation_spread_ = np.array([_spread(level) for level in levels])
         return self
 
     def _predict_input(self, X):
@@ -760,6 +790,15 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         mean, coordinate-wise median, geometric median, or a callable mapping
         the ``(n_shards, D)`` array to a ``(D,)`` vector. All use the same
         shard plan.
+    block_size : int, default=None
+        Block-wise aggregation for high-dimensional models: the hypothesis
+        coordinates are split into consecutive blocks of ``block_size`` and
+        each block is aggregated by iterated Radon points with branching
+        ``block_size + 2``, so ``(block_size + 2) ** h`` shards are fitted
+        instead of ``(D + 2) ** h``. ``None`` (or ``block_size >= D``) is
+        the exact Radon machine; ``1`` is the iterated median of three per
+        coordinate. The convex-hull guarantee then holds per block only, not
+        for the vector as a whole.
     n_jobs : int, default=None
         Parallel shard fits, with joblib semantics: ``None`` means 1 unless in
         a ``joblib.parallel_config`` context, ``-1`` means all cores. A backend
@@ -793,6 +832,13 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         ``radon_number_ ** height_``.
     hypotheses_ : ndarray of shape (n_shards_, D)
         The shard models, flattened.
+    aggregation_levels_ : list of ndarray
+        Every level of the aggregation tree, from ``hypotheses_`` (first) to
+        the aggregate ``(1, D)`` (last); two levels for the aggregations
+        other than "radon".
+    aggregation_spread_ : ndarray of shape (len(aggregation_levels_),)
+        Median distance of each level's points to their coordinate-wise
+        median: how the tree contracts the shard models.
     fit_times_ : dict
         Seconds spent on ``"validation"``, ``"pilot"`` (layout and planning),
         ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in
@@ -950,6 +996,15 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         mean, coordinate-wise median, geometric median, or a callable mapping
         the ``(n_shards, D)`` array to a ``(D,)`` vector. All use the same
         shard plan.
+    block_size : int, default=None
+        Block-wise aggregation for high-dimensional models: the hypothesis
+        coordinates are split into consecutive blocks of ``block_size`` and
+        each block is aggregated by iterated Radon points with branching
+        ``block_size + 2``, so ``(block_size + 2) ** h`` shards are fitted
+        instead of ``(D + 2) ** h``. ``None`` (or ``block_size >= D``) is
+        the exact Radon machine; ``1`` is the iterated median of three per
+        coordinate. The convex-hull guarantee then holds per block only, not
+        for the vector as a whole.
     n_jobs : int, default=None
         Parallel shard fits, with joblib semantics.
     random_state : int, RandomState instance or None, default=None
@@ -975,6 +1030,13 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         ``radon_number_ ** height_``.
     hypotheses_ : ndarray of shape (n_shards_, D)
         The shard models, flattened.
+    aggregation_levels_ : list of ndarray
+        Every level of the aggregation tree, from ``hypotheses_`` (first) to
+        the aggregate ``(1, D)`` (last); two levels for the aggregations
+        other than "radon".
+    aggregation_spread_ : ndarray of shape (len(aggregation_levels_),)
+        Median distance of each level's points to their coordinate-wise
+        median: how the tree contracts the shard models.
     fit_times_ : dict
         Seconds spent on ``"validation"``, ``"pilot"`` (layout and planning),
         ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in

@@ -351,8 +351,18 @@ def iterated_radon_point(points, *, branching=None):
             f"{branching}; got {n}. The nearest valid counts are {low} and "
             f"{high}."
         )
-    level = points
-    while level.shape[0] > 1:
-        groups = level.reshape(-1, branching, d)
-        level, _ = _radon_points(groups)
-    return level[0]
+    return radon_levels(points, branching)[-1][0]
+
+
+def radon_levels(points, branching):
+    """Every level of the iterated Radon tree, from ``points`` to the root.
+
+    ``points`` is a validated float64 ``(r**h, d)`` array; returns a list of
+    ``h + 1`` arrays of shapes ``(r**h, d)``, ..., ``(1, d)``.
+    """
+    d = points.shape[1]
+    levels = [points]
+    while levels[-1].shape[0] > 1:
+        groups = levels[-1].reshape(-1, branching, d)
+        levels.append(_radon_points(groups)[0])
+    return levels
