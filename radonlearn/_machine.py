@@ -310,6 +310,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
             The fitted Radon machine.
         """
         self._clear_fitted()
+        self.__dict__.pop("_stream", None)
         try:
             return self._fit(X, y, sample_weight, fit_params)
         except BaseException:
@@ -711,6 +712,135 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         self.aggregation_levels_ = levels
         self.aggregation_spread_ = np.array([_spread(level) for level in levels])
         return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Fit one base model on this chunk and fold it into the tree.
+
+        Streaming and out-of-core training: every call fits a clone of the
+        inner estimator on the chunk, and every completed group of ``r``
+        models at one level is replaced by its Radon point one level up, so
+        at most ``r - 1`` models wait at each level and memory stays
+        ``O(h * r * D)`` however many chunks arrive.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of rows.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its targets. For a classifier every chunk must hold every class.
+        classes : array-like of shape (n_classes,), default=None
+            All class labels; required on the first call of a classifier.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights for this chunk's fit.
+
+        Returns
+        -------
+        self : object
+
+        Notes
+        -----
+        After every call the model is usable: it is the mean of the models
+        still waiting in the tree, each weighted by the number of chunks it
+        stands for (``r ** level``); with ``r ** h`` chunks the tree is
+        complete and the model is their iterated Radon point, as in ``fit``
+        with one shard per chunk. ``hypotheses_`` then holds the waiting
+        models, ``n_shards_`` counts the chunks and ``height_`` is the
+        highest level reached. ``height``, ``min_samples_per_shard`` and
+        ``aggregation`` do not apply; ``block_size`` does.
+        """
+        first = not hasattr(self, "_stream")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=first,
+            accept_sparse=["csr", "csc"],
+            multi_output=is_regressor_machine(self),
+            y_numeric=is_regressor_machine(self),
+            dtype=None,
+        )
+        if classes is None and first and hasattr(self, "classes_"):
+            classes = self.classes_  # after fit: a new stream over the same classes
+        if not is_regressor_machine(self):
+            if first and classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            known = np.unique(classes) if first else self.classes_
+            missing = np.setdiff1d(known, np.unique(y))
+            if missing.size:
+                raise ValueError(
+                    f"This chunk lacks class {missing[0].item()!r}; every chunk "
+                    "must hold every class, so that every chunk model has the "
+                    "same coefficients."
+                )
+        template = self._template()
+        params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        rows = np.arange(X.shape[0])
+        seed = check_random_state(self.random_state).randint(_MAX_SEED)
+        if not first:
+            seed = (seed + self.n_shards_) % _MAX_SEED
+        model, caught, _ = _fit_one(template, X, y, rows, seed, params)
+        _summarise_warnings([caught], 1)
+        if first:
+            layout = layout_of(model)
+            self._stream = {
+                "layout": layout,
+                "radon_number": self._radon_number(layout.n_parameters),
+                "levels": [],
+                "template": model,
+            }
+        stream = self._stream
+        vector = flatten(model, stream["layout"])
+        if not np.isfinite(vector).all():
+            raise ValueError("The chunk model has non-finite coefficients.")
+        self._fold(vector, 0)
+        self.n_shards_ = getattr(self, "n_shards_", 0) + 1
+        self._publish()
+        return self
+
+    def _fold(self, vector, level):
+        """Add a vector at ``level``; a full group moves up as its Radon point."""
+        stream = self._stream
+        radon_number = stream["radon_number"]
+        while len(stream["levels"]) <= level:
+            stream["levels"].append([])
+        stream["levels"][level].append(vector)
+        if len(stream["levels"][level]) == radon_number:
+            group = np.vstack(stream["levels"][level])
+            stream["levels"][level] = []
+            width = radon_number - 2
+            point = np.concatenate(
+                [
+                    radon_levels(group[:, start : start + width], radon_number)[-1][0]
+                    for start in range(0, group.shape[1], width)
+                ]
+            )
+            self._fold(point, level + 1)
+
+    def _publish(self):
+        """Set the fitted attributes from the waiting models (weighted mean)."""
+        stream = self._stream
+        radon_number = stream["radon_number"]
+        vectors, weights = [], []
+        for level, waiting in enumerate(stream["levels"]):
+            vectors.extend(waiting)
+            weights.extend([float(radon_number) ** level] * len(waiting))
+        vectors = np.vstack(vectors)
+        point = np.average(vectors, axis=0, weights=weights)
+        estimator = load(stream["template"], point, stream["layout"])
+        self.estimator_ = estimator
+        self.coef_ = estimator.coef_
+        if hasattr(estimator, "intercept_"):
+            self.intercept_ = estimator.intercept_
+        if hasattr(estimator, "classes_"):
+            self.classes_ = estimator.classes_
+        self.radon_number_ = radon_number
+        self.height_ = max(
+            (level for level, waiting in enumerate(stream["levels"]) if waiting),
+            default=0,
+        )
+        self.hypotheses_ = vectors
 
     def _predict_input(self, X):
         """Validate ``X`` for prediction against the fitted features."""

@@ -136,3 +136,46 @@ def test_block_wise_aggregation_on_digits():
     assert blocks.hypotheses_.shape == (4, 650)
     assert blocks.score(X_test, y_test) >= full.score(X_test, y_test) - 0.05
     assert blocks.score(X_test, y_test) >= mean.score(X_test, y_test) - 0.03
+
+
+def test_partial_fit_equals_the_radon_point_of_chunk_models():
+    # r**h chunks fed one at a time end as the iterated Radon point of the
+    # chunk models (here r = 7: 4 features and an intercept), and at most
+    # r - 1 models wait per level on the way.
+    X, y = make_classification(
+        n_samples=49 * 200,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        random_state=1,
+    )
+    chunks = np.array_split(np.arange(len(y)), 49)
+    machine = RadonMachineClassifier(LogisticRegression(), random_state=0)
+    vectors = []
+    for number, rows in enumerate(chunks):
+        machine.partial_fit(X[rows], y[rows], classes=[0, 1])
+        model = LogisticRegression().fit(X[rows], y[rows])
+        vectors.append(np.concatenate([model.coef_.ravel(), model.intercept_]))
+        assert len(machine.hypotheses_) <= 2 * 6 + 1
+        assert machine.n_shards_ == number + 1
+        assert machine.predict(X[:5]).shape == (5,)
+    expected = iterated_radon_point(np.array(vectors))
+    np.testing.assert_allclose(
+        np.concatenate([machine.coef_.ravel(), machine.intercept_]),
+        expected,
+        rtol=1e-6,
+        atol=1e-8,
+    )
+    assert machine.height_ == 2 and len(machine.hypotheses_) == 1
+
+
+def test_partial_fit_needs_classes_and_every_class_per_chunk():
+    # A classifier's first chunk needs classes=..., and a chunk that misses
+    # a class is refused by name.
+    X, y = make_classification(n_samples=400, n_features=4, random_state=0)
+    machine = RadonMachineClassifier()
+    with pytest.raises(ValueError, match="classes must be passed"):
+        machine.partial_fit(X, y)
+    machine.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="lacks class 1"):
+        machine.partial_fit(X[y == 0], y[y == 0])
