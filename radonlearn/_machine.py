@@ -34,6 +34,18 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 from threadpoolctl import threadpool_limits
 
+try:  # scikit-learn >= 1.9 has a callback API (progress bars, monitors).
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
+
+    class CallbackSupportMixin:
+        """Stand-in when scikit-learn has no callback API."""
+
+    def with_callbacks(method):
+        """Stand-in decorator: the method unchanged."""
+        return method
+
+
 from ._aggregate import AGGREGATORS
 from ._hypotheses import check_transplant, flatten, layout_of, load
 from ._radon import radon_levels
@@ -176,6 +188,14 @@ class _FitContext:
         self.order = order
 
 
+def _report_shards(machine, progress, count):
+    """Report ``count`` finished shard fits as leaf subtasks of ``progress``."""
+    for _ in range(count):
+        shard = progress.subcontext(task_name="shard")
+        shard.call_on_fit_task_begin(estimator=machine)
+        shard.call_on_fit_task_end(estimator=machine)
+
+
 def _spread(points):
     """Median distance of the points to their coordinate-wise median."""
     return float(np.median(np.linalg.norm(points - np.median(points, axis=0), axis=1)))
@@ -192,7 +212,21 @@ def _inner_has(attribute):
     return check
 
 
-class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
+class _NoCallbacks:
+    """A callback context that does nothing (no callbacks set, or none supported)."""
+
+    def subcontext(self, **kwargs):
+        """Itself: subtasks do nothing either."""
+        return self
+
+    def call_on_fit_task_begin(self, **kwargs):
+        """Nothing."""
+
+    def call_on_fit_task_end(self, **kwargs):
+        """Nothing."""
+
+
+class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     """Shared fit and prediction logic of the two Radon machines."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -287,6 +321,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         """
         return None, None, None
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the inner estimator on every shard and aggregate the models.
@@ -350,6 +385,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         order = rng.permutation(n_samples)
         times = {"validation": time.perf_counter() - started}
         fit = _FitContext(template, X, y, codes, params, first_seed, order)
+        fit.callbacks = self._callback_root(X, y)
 
         if self.height == 0 or (
             self.height == "auto" and self._surely_unsharded(X, counts)
@@ -418,6 +454,14 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         radon_number = self._radon_number(d_min) if d_min > 0 else 2
         rarest = X.shape[0] if counts is None else counts.min()
         return X.shape[0] < radon_number * min_rows or rarest < radon_number
+
+    def _callback_root(self, X, y):
+        """The root callback context: subtasks "shard fits" and "aggregation"."""
+        if not hasattr(self, "_init_callback_context"):
+            return _NoCallbacks()
+        context = self._init_callback_context(task_name="fit", max_subtasks=2)
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+        return context
 
     def _sample_rows(self, fit, size):
         """The first ``size`` rows of the random order, plus one of every class."""
@@ -552,9 +596,13 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
     def _fit_single(self, fit, times, started, plan):
         """Height 0: one fit on all rows."""
         rows = np.arange(fit.X.shape[0])
+        shards = fit.callbacks.subcontext(task_name="shard fits", max_subtasks=1)
+        shards.call_on_fit_task_begin(estimator=self)
         model, caught, seconds = _fit_one(
             fit.template, fit.X, fit.y, rows, fit.seed, fit.params
         )
+        _report_shards(self, shards, 1)
+        shards.call_on_fit_task_end(estimator=self)
         _summarise_warnings([caught], 1)
         layout = layout_of(model)
         hypotheses = flatten(model, layout)[None]
@@ -590,9 +638,18 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         # Threads share this process: limit its BLAS here; process workers
         # limit their own (a backend set with joblib.parallel_config wins).
         limits = threadpool_limits(limits=1) if n_workers > 1 else nullcontext()
+        progress = fit.callbacks.subcontext(
+            task_name="shard fits", max_subtasks=n_shards
+        )
+        progress.call_on_fit_task_begin(estimator=self)
         with limits, warnings.catch_warnings(record=True) as in_process:
             warnings.simplefilter("always")
-            results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer=prefer)(
+            batch_results = Parallel(
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
+                prefer=prefer,
+                return_as="generator",
+            )(
                 delayed(_fit_shard_batch)(
                     fit.template,
                     X,
@@ -606,6 +663,11 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
                 )
                 for batch in batches
             )
+            results = []
+            for result in batch_results:
+                results.append(result)
+                _report_shards(self, progress, len(result[0]))
+        progress.call_on_fit_task_end(estimator=self)
         vectors, kept, seconds = [], {}, []
         # Warnings of fits in this process (threads) were recorded here, one
         # entry each; those of worker processes come back per fit.
@@ -693,6 +755,16 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         """Aggregate, load the result into ``estimator_`` and set fitted attributes."""
         aggregation_start = time.perf_counter()
         point, levels = self._aggregate(hypotheses, radon_number)
+        callbacks = getattr(self, "_callback_fit_ctx", None) or _NoCallbacks()
+        tree = callbacks.subcontext(
+            task_name="aggregation", max_subtasks=len(levels) - 1
+        )
+        tree.call_on_fit_task_begin(estimator=self)
+        for _ in levels[1:]:
+            level = tree.subcontext(task_name="level")
+            level.call_on_fit_task_begin(estimator=self)
+            level.call_on_fit_task_end(estimator=self)
+        tree.call_on_fit_task_end(estimator=self)
         estimator = load(template_model, point, layout)
         times["aggregation"] = time.perf_counter() - aggregation_start
         times["n_workers"] = n_workers
@@ -711,6 +783,7 @@ class _BaseRadonMachine(MetaEstimatorMixin, BaseEstimator):
         self.hypotheses_ = hypotheses
         self.aggregation_levels_ = levels
         self.aggregation_spread_ = np.array([_spread(level) for level in levels])
+        callbacks.call_on_fit_task_end(estimator=self)
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
