@@ -152,9 +152,14 @@ def _run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
         ),
     ]
     for name, model in plan:
+        if name == "Radon machine":
+            _attach_progress(model, args)
         rows.append(_fit_row(name, model, task, X_train, y_train, X_test, y_test))
         fitted[name] = model
     machine = fitted["Radon machine"][-1]
+    pipeline = fitted["Radon machine"]
+    if hasattr(pipeline, "set_callbacks"):
+        pipeline.set_callbacks()  # a saved model carries no progress bar
     averaging = make_pipeline(
         StandardScaler(),
         machine_class(
@@ -169,6 +174,23 @@ def _run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
         _fit_row("averaging", averaging, task, X_train, y_train, X_test, y_test)
     )
     return rows, fitted["Radon machine"]
+
+
+def _attach_progress(pipeline, args):
+    """Show scikit-learn's progress bar on a terminal, unless --quiet.
+
+    Set on the Pipeline, it propagates to the Radon machine's shard fits and
+    aggregation levels. Needs scikit-learn's callback API and rich; without
+    them, no progress.
+    """
+    if args.quiet or not sys.stderr.isatty() or not hasattr(pipeline, "set_callbacks"):
+        return
+    try:
+        from sklearn.callback import ProgressBar
+
+        pipeline.set_callbacks(ProgressBar())
+    except ImportError:
+        pass
 
 
 def _fit_row(name, model, task, X_train, y_train, X_test, y_test):
@@ -302,6 +324,11 @@ def _parser():
     common.add_argument("--n-jobs", type=int, default=2, help="parallel workers (2)")
     common.add_argument(
         "--random-state", type=int, default=0, help="seed of data and shards (0)"
+    )
+    common.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (shown on a terminal when rich is installed)",
     )
     demo = commands.add_parser(
         "demo",
