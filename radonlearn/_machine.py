@@ -549,15 +549,16 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 rows = self._sample_rows(fit, size)
                 timings.append((len(rows), self._time_fit(fit, rows)[2]))
                 spent += timings[-1][1]
-            # Stop at the shard size of height 1, once a pilot takes a
-            # noticeable time and the sizes span enough to read the growth,
+            # Stop at the shard size of height 1, once the two largest pilots
+            # both take a noticeable time (the growth is read between them),
             # or before the next pilot (four times larger) would cost too much.
-            smallest = min(rows for rows, _ in timings)
-            if (
-                size >= largest
-                or (timings[-1][1] >= _PILOT_BUDGET and size >= 3 * smallest)
-                or spent + 4 * timings[-1][1] > _PILOT_TOTAL
-            ):
+            ordered = sorted(timings)
+            readable = (
+                len(ordered) >= 2
+                and ordered[-2][1] >= _PILOT_BUDGET
+                and ordered[-1][0] >= 1.5 * ordered[-2][0]
+            )
+            if size >= largest or readable or spent + 4 * timings[-1][1] > _PILOT_TOTAL:
                 break
             size = min(4 * size, largest)
         cost_model = fit_cost_model(*zip(*timings, strict=True))

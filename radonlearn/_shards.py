@@ -109,21 +109,21 @@ def fit_cost_model(sizes, seconds):
 
     Returns a dict with the measured ``sizes`` and ``seconds`` (sorted, the
     fastest time kept per size) and the growth ``exponent``: the log-log
-    slope through the pilots that took at least twice the quickest one (the
-    overhead) when their sizes span a factor of three, else through all
-    pilots, clipped to ``EXPONENT_BOUNDS``; 1 when the sizes span less.
+    slope between the two largest pilots after half of the quickest pilot's
+    time (mostly per-fit overhead) is taken off both, clipped to
+    ``EXPONENT_BOUNDS``; 1 with a single pilot size.
     """
     by_size = {}
     for size, time in zip(sizes, seconds, strict=True):
         by_size[int(size)] = min(by_size.get(int(size), np.inf), max(time, 1e-6))
     sizes = np.array(sorted(by_size), dtype=float)
     seconds = np.array([by_size[int(size)] for size in sizes])
-    above = seconds >= 2 * seconds.min()
-    if above.sum() < 2 or sizes[above].max() < 3 * sizes[above].min():
-        above = np.ones_like(above)
     exponent = 1.0
-    if sizes[above].max() >= 3 * sizes[above].min():
-        exponent = np.polyfit(np.log(sizes[above]), np.log(seconds[above]), 1)[0]
+    if sizes.size >= 2:
+        overhead = 0.5 * seconds.min()
+        exponent = np.log((seconds[-1] - overhead) / (seconds[-2] - overhead)) / (
+            np.log(sizes[-1] / sizes[-2])
+        )
     exponent = float(np.clip(exponent, *EXPONENT_BOUNDS))
     return {"sizes": sizes.tolist(), "seconds": seconds.tolist(), "exponent": exponent}
 

@@ -126,8 +126,8 @@ def test_cost_model_reads_the_growth_exponent(exponent):
     sizes = np.array([40.0, 160.0, 640.0, 2560.0])
     seconds = 0.003 + (sizes / 2560) ** exponent
     model = fit_cost_model(sizes, seconds)
-    # The overhead pulls the slope down a little: conservative, never up.
-    assert exponent - 0.25 <= model["exponent"] <= exponent + 0.01
+    # Half the overhead is taken off: the slope comes out within a few hundredths.
+    assert model["exponent"] == pytest.approx(exponent, abs=0.05)
     predicted = [predict_fit_seconds(m, model) for m in (10, 100, 1000, 10**5)]
     assert predicted == sorted(predicted)
     assert predicted[-1] == pytest.approx(
@@ -177,3 +177,11 @@ def test_stratification_with_many_classes():
     for label in range(40):
         per_shard = np.array([(y[shard] == label).sum() for shard in shards])
         assert per_shard.max() - per_shard.min() <= 1
+
+
+def test_cost_model_reads_growth_past_the_overhead():
+    # Pilot times of QuantileRegressor on 6,000 rows measured here: small
+    # pilots are mostly overhead, yet the growth between the two largest
+    # (about m**1.6 to m**2) is read, not the flat start.
+    model = fit_cost_model([49, 196, 545, 1000], [0.010, 0.014, 0.035, 0.090])
+    assert model["exponent"] > 1.4
