@@ -78,3 +78,20 @@ def test_progress_bar_runs(data):
     machine = RadonMachineClassifier(height=1, random_state=0)
     machine.set_callbacks(callback.ProgressBar()).fit(X, y)
     assert machine.n_shards_ == 7
+
+
+def test_callbacks_reach_the_machine_inside_a_grid_search(data):
+    # Set on GridSearchCV, an auto-propagated callback sees every candidate's
+    # shard fits.
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = data
+    recorder = Recorder()
+    search = GridSearchCV(
+        RadonMachineClassifier(LogisticRegression(), height=1, random_state=0),
+        {"estimator__C": [0.1, 1.0]},
+        cv=2,
+    )
+    search.set_callbacks(recorder).fit(X, y)
+    # 2 candidates x 2 folds + the refit, 7 shards each.
+    assert recorder.begun.count("shard") == 7 * (2 * 2 + 1)

@@ -129,3 +129,13 @@ def test_user_mistakes_exit_2_with_one_line(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_compare_reads_parquet(classification_csv, tmp_path):
+    # Parquet files are read through pandas when pyarrow is installed.
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "classes.parquet"
+    pd.read_csv(classification_csv).to_parquet(path)
+    result = run("compare", str(path), "--target", "label", "--n-jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert "ROC AUC" in result.stdout
