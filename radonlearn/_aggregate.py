@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._hypotheses import flatten, layout_of, linear_model, load
-from ._radon import _check_points, _radon_points, iterated_radon_point
+from ._radon import _check_points, _radon_points, iterated_radon_point, radon_levels
 
 __all__ = ["aggregate", "geometric_median"]
 
@@ -129,6 +129,33 @@ AGGREGATORS = {
     "median": _median,
     "geometric_median": geometric_median,
 }
+
+
+def call_aggregator(method, hypotheses):
+    """A user's aggregation callable applied and checked: a finite ``(D,)`` vector."""
+    point = np.asarray(method(hypotheses), dtype=np.float64)
+    if point.shape != hypotheses.shape[1:] or not np.isfinite(point).all():
+        raise ValueError(
+            "The aggregation callable must return a finite vector of shape "
+            f"{hypotheses.shape[1:]}, got shape {point.shape}."
+        )
+    return point
+
+
+def blockwise_radon_levels(hypotheses, radon_number):
+    """Levels of the iterated Radon tree, each block of ``r - 2`` coordinates apart.
+
+    With ``r - 2 >= D`` this is the exact tree of whole vectors. Returns the
+    levels from ``hypotheses`` itself to the ``(1, D)`` root.
+    """
+    width = radon_number - 2
+    blocks = [
+        radon_levels(hypotheses[:, start : start + width], radon_number)
+        for start in range(0, hypotheses.shape[1], width)
+    ]
+    levels = [np.hstack(parts) for parts in zip(*blocks, strict=True)]
+    levels[0] = hypotheses
+    return levels
 
 
 def _radon_of_any_count(points, radon_number):
@@ -248,12 +275,7 @@ def aggregate(models, *, method="radon", random_state=None):
         )
     radon_number = layout.n_parameters + 2
     if callable(method):
-        point = np.asarray(method(hypotheses), dtype=np.float64)
-        if point.shape != hypotheses.shape[1:] or not np.isfinite(point).all():
-            raise ValueError(
-                "The aggregation callable must return a finite vector of shape "
-                f"{hypotheses.shape[1:]}, got shape {point.shape}."
-            )
+        point = call_aggregator(method, hypotheses)
     elif method == "radon":
         if len(models) < radon_number:
             raise ValueError(

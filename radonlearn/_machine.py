@@ -46,9 +46,8 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
         return method
 
 
-from ._aggregate import AGGREGATORS
+from ._aggregate import AGGREGATORS, blockwise_radon_levels, call_aggregator
 from ._hypotheses import check_transplant, flatten, layout_of, load
-from ._radon import radon_levels
 from ._shards import (
     assign_shards,
     check_height,
@@ -722,20 +721,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         if len(hypotheses) == 1:
             return hypotheses[0], [hypotheses]
         if callable(self.aggregation):
-            point = np.asarray(self.aggregation(hypotheses), dtype=np.float64)
-            if point.shape != hypotheses.shape[1:] or not np.isfinite(point).all():
-                raise ValueError(
-                    "The aggregation callable must return a finite vector of shape "
-                    f"{hypotheses.shape[1:]}, got shape {point.shape}."
-                )
+            point = call_aggregator(self.aggregation, hypotheses)
         elif self.aggregation == "radon":
-            width = radon_number - 2
-            blocks = [
-                radon_levels(hypotheses[:, start : start + width], radon_number)
-                for start in range(0, hypotheses.shape[1], width)
-            ]
-            levels = [np.hstack(parts) for parts in zip(*blocks, strict=True)]
-            levels[0] = hypotheses
+            levels = blockwise_radon_levels(hypotheses, radon_number)
             return levels[-1][0], levels
         else:
             point = AGGREGATORS[self.aggregation](hypotheses)
@@ -883,14 +871,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         if len(stream["levels"][level]) == radon_number:
             group = np.vstack(stream["levels"][level])
             stream["levels"][level] = []
-            width = radon_number - 2
-            point = np.concatenate(
-                [
-                    radon_levels(group[:, start : start + width], radon_number)[-1][0]
-                    for start in range(0, group.shape[1], width)
-                ]
-            )
-            self._fold(point, level + 1)
+            self._fold(blockwise_radon_levels(group, radon_number)[-1][0], level + 1)
 
     def _publish(self):
         """Set the fitted attributes from the waiting models (weighted mean)."""
