@@ -47,6 +47,7 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 
 
 from ._aggregate import AGGREGATORS, blockwise_radon_levels, call_aggregator
+from ._dask import fit_dask, is_dask_collection, predict_blocks
 from ._hypotheses import check_transplant, flatten, layout_of, load
 from ._shards import (
     assign_shards,
@@ -56,6 +57,7 @@ from ._shards import (
     largest_height,
     min_rows_per_shard,
     predict_wall_seconds,
+    shard_seeds,
 )
 
 __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
@@ -177,7 +179,8 @@ def _summarise_warnings(raised, n_shards):
 class _FitContext:
     """What every fit of one ``fit`` call shares: learner, data, seed, order."""
 
-    def __init__(self, template, X, y, codes, params, seed, order):
+    def __init__(self, template, X, y, codes, params, seed, order, base_seed):
+        self.base_seed = base_seed
         self.template = template
         self.X = X
         self.y = y
@@ -237,6 +240,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         ],
         "aggregation": [StrOptions(set(AGGREGATORS)), callable],
         "block_size": [Interval(Integral, 1, None, closed="left"), None],
+        "dask_shuffle": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -250,6 +254,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         min_samples_per_shard="auto",
         aggregation="radon",
         block_size=None,
+        dask_shuffle=False,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -259,6 +264,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         self.min_samples_per_shard = min_samples_per_shard
         self.aggregation = aggregation
         self.block_size = block_size
+        self.dask_shuffle = dask_shuffle
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -346,6 +352,10 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         self._clear_fitted()
         self.__dict__.pop("_stream", None)
         try:
+            if is_dask_collection(X) or is_dask_collection(y):
+                return fit_dask(
+                    self, X, y, sample_weight, fit_params, time.perf_counter()
+                )
             return self._fit(X, y, sample_weight, fit_params)
         except BaseException:
             self._clear_fitted()
@@ -377,13 +387,12 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         classes, counts, codes = self._validate_targets(y)
         n_samples = X.shape[0]
         params = self._shard_params(template, sample_weight, fit_params, n_samples)
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(_MAX_SEED)
-        )
+        base_seed = check_random_state(self.random_state).randint(_MAX_SEED)
+        rng = np.random.default_rng(base_seed)
         first_seed = int(rng.integers(_MAX_SEED))
         order = rng.permutation(n_samples)
         times = {"validation": time.perf_counter() - started}
-        fit = _FitContext(template, X, y, codes, params, first_seed, order)
+        fit = _FitContext(template, X, y, codes, params, first_seed, order, base_seed)
         fit.callbacks = self._callback_root(X, y)
 
         if self.height == 0 or (
@@ -626,7 +635,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         X, y = fit.X, fit.y
         n_shards = radon_number**height
         shards = assign_shards(X.shape[0], n_shards, rng, fit.codes)
-        seeds = rng.integers(_MAX_SEED, size=n_shards)
+        seeds = shard_seeds(fit.base_seed, n_shards)
         n_workers = effective_n_jobs(self.n_jobs)
         n_tasks = min(n_shards, 1 if n_workers == 1 else _TASKS_PER_WORKER * n_workers)
         batches = np.array_split(np.arange(n_shards), n_tasks)
@@ -740,10 +749,18 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         started,
         plan,
         n_workers,
+        aggregated=None,
     ):
-        """Aggregate, load the result into ``estimator_`` and set fitted attributes."""
+        """Aggregate, load the result into ``estimator_`` and set fitted attributes.
+
+        ``aggregated`` is the ``(point, levels)`` of a tree already computed
+        (on Dask workers); otherwise the aggregation runs here.
+        """
         aggregation_start = time.perf_counter()
-        point, levels = self._aggregate(hypotheses, radon_number)
+        if aggregated is None:
+            point, levels = self._aggregate(hypotheses, radon_number)
+        else:
+            point, levels = aggregated
         callbacks = getattr(self, "_callback_fit_ctx", None) or _NoCallbacks()
         tree = callbacks.subcontext(
             task_name="aggregation", max_subtasks=len(levels) - 1
@@ -910,6 +927,13 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             dtype=None,
         )
 
+    def _call_inner(self, method, X):
+        """The aggregated model's ``method`` on ``X``; chunk-wise on Dask input."""
+        if is_dask_collection(X):
+            return predict_blocks(self, method, X)
+        X = self._predict_input(X)
+        return getattr(self.estimator_, method)(X)
+
     def predict(self, X):
         """Predict with the aggregated model.
 
@@ -923,8 +947,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The inner estimator's own ``predict`` on the aggregated model.
         """
-        X = self._predict_input(X)
-        return self.estimator_.predict(X)
+        return self._call_inner("predict", X)
 
 
 def is_regressor_machine(machine):
@@ -984,6 +1007,13 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         the exact Radon machine; ``1`` is the iterated median of three per
         coordinate. The convex-hull guarantee then holds per block only, not
         for the vector as a whole.
+    dask_shuffle : bool, default=False
+        Dask input only. Shards of a Dask array or DataFrame are groups of
+        its chunks (a chunk feeding several shards is split at random), so
+        data stored in an order (by time, by label) gives biased shards.
+        ``True`` first shuffles the rows across the chunks once, on the
+        workers, with Dask's DataFrame shuffle. In-memory data is always
+        shuffled into shards at random.
     n_jobs : int, default=None
         Parallel shard fits, with joblib semantics: ``None`` means 1 unless in
         a ``joblib.parallel_config`` context, ``-1`` means all cores. A backend
@@ -1114,8 +1144,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        X = self._predict_input(X)
-        return self.estimator_.predict_proba(X)
+        return self._call_inner("predict_proba", X)
 
     @available_if(_inner_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -1129,8 +1158,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        X = self._predict_input(X)
-        return self.estimator_.predict_log_proba(X)
+        return self._call_inner("predict_log_proba", X)
 
     @available_if(_inner_has("decision_function"))
     def decision_function(self, X):
@@ -1144,8 +1172,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        X = self._predict_input(X)
-        return self.estimator_.decision_function(X)
+        return self._call_inner("decision_function", X)
 
 
 class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
@@ -1190,6 +1217,13 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         the exact Radon machine; ``1`` is the iterated median of three per
         coordinate. The convex-hull guarantee then holds per block only, not
         for the vector as a whole.
+    dask_shuffle : bool, default=False
+        Dask input only. Shards of a Dask array or DataFrame are groups of
+        its chunks (a chunk feeding several shards is split at random), so
+        data stored in an order (by time, by label) gives biased shards.
+        ``True`` first shuffles the rows across the chunks once, on the
+        workers, with Dask's DataFrame shuffle. In-memory data is always
+        shuffled into shards at random.
     n_jobs : int, default=None
         Parallel shard fits, with joblib semantics.
     random_state : int, RandomState instance or None, default=None

@@ -58,6 +58,16 @@ def check_height(height, n_samples, radon_number, min_rows, classes=None, counts
             )
 
 
+def shard_seeds(base_seed, n_shards):
+    """The seed of every shard's inner estimator, from the fit's base seed.
+
+    Drawn from a stream of their own, so the in-memory and the Dask paths
+    hand shard ``i`` the same seed whatever their shard plans consumed.
+    """
+    rng = np.random.default_rng([base_seed, n_shards])
+    return rng.integers(np.iinfo(np.int32).max, size=n_shards)
+
+
 def assign_shards(n_samples, n_shards, rng, codes=None):
     """Split all row indices into ``n_shards`` shards of near-equal size.
 
