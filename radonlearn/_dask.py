@@ -49,6 +49,8 @@ _MAX_SEED = np.iinfo(np.int32).max
 _PILOT_ROWS = 20_000
 _PILOT_BYTES = 16e6
 _PILOT_CHUNKS = 16
+# Rows of the pilot fit that reads the hypothesis layout (as in memory).
+_LAYOUT_ROWS = 1000
 _PILOT_TOTAL = 0.5
 _PILOT_REPEAT_BELOW = 0.02
 # Scheduling cost of one task on a distributed cluster, in seconds.
@@ -340,9 +342,10 @@ def compute(objects):
 def _compute_on(client, objects):
     """Compute on a distributed client; fail clearly when the cluster goes away."""
     import dask
+    from dask.utils import parse_timedelta
     from distributed import wait
 
-    timeout = dask.config.parse_timedelta(
+    timeout = parse_timedelta(
         dask.config.get("distributed.comm.timeouts.connect"), default="s"
     )
     address = getattr(client, "scheduler", None)
@@ -361,6 +364,10 @@ def _compute_on(client, objects):
             "cluster."
         ) from error
     futures = client.compute(objects)
+    lost = (
+        f"Lost the Dask scheduler at {address} during the fit (the client is "
+        "{status!r}). The fit was abandoned; fit again once the cluster is back."
+    )
     lost_since = None
     try:
         while True:
@@ -374,15 +381,18 @@ def _compute_on(client, objects):
                 continue
             lost_since = lost_since or time.monotonic()
             if time.monotonic() - lost_since > timeout:
-                raise ConnectionError(
-                    f"Lost the Dask scheduler at {address} during the fit (client "
-                    f"{client.status!r} for over {timeout:g} s). The fit was "
-                    "abandoned; fit again once the cluster is back."
-                )
+                raise ConnectionError(lost.format(status=client.status))
         return client.gather(futures)
-    except BaseException:
-        client.cancel(futures)
+    except (KeyboardInterrupt, SystemExit):
         raise
+    except BaseException as error:
+        if client.status == "running":
+            client.cancel(futures)
+            raise
+        if isinstance(error, ConnectionError):
+            raise
+        # The scheduler went away: its futures were cancelled or failed.
+        raise ConnectionError(lost.format(status=client.status)) from error
 
 
 def n_cluster_workers():
@@ -417,7 +427,7 @@ def _shuffled(X, y, w, seed):
 
     def frame(block_seed, x_block, y_block, w_block):
         result = pd.DataFrame(x_block, columns=x_names)
-        y_block = y_block.reshape(len(result), -1)
+        y_block = y_block.reshape(len(result), len(y_names))
         for i, name in enumerate(y_names):
             result[name] = y_block[:, i]
         if w_block is not None:
@@ -525,7 +535,10 @@ def fit_dask(machine, X, y, sample_weight, fit_params, started):
     # Pilot: a small sample gathered to the client, for the layout and timing.
     pilot_start = time.perf_counter()
     sample = _pilot_sample(blocks, chunk_sizes, X.shape[1], classes, chunk_counts, rng)
-    pilot, pilot_seconds = _time_pilot(template, sample, first_seed, params)
+    sample = _layout_rows_first(sample, classes)
+    pilot, pilot_seconds = _time_pilot(
+        template, sample, first_seed, params, rows=_LAYOUT_ROWS
+    )
     layout = layout_of(pilot)
     radon_number = machine._radon_number(layout.n_parameters)
     n_workers = n_cluster_workers()
@@ -569,7 +582,7 @@ def fit_dask(machine, X, y, sample_weight, fit_params, started):
                 n_samples,
                 radon_number,
                 allowed,
-                (len(sample[1]), pilot_seconds),
+                (min(_LAYOUT_ROWS, len(sample[1])), pilot_seconds),
             )
     else:
         height = machine.height
@@ -729,6 +742,15 @@ def _pilot_sample(blocks, chunk_sizes, n_features, classes, chunk_counts, rng):
     w = None if pieces[0][2] is None else _concat([p[2] for p in pieces])
     order = rng.permutation(X.shape[0])
     return X[order], y[order], None if w is None else w[order]
+
+
+def _layout_rows_first(sample, classes):
+    """The sample reordered so its first rows hold one row of every class."""
+    if classes is None:
+        return sample
+    _, first = np.unique(np.asarray(sample[1]), return_index=True)
+    order = np.concatenate([first, np.setdiff1d(np.arange(len(sample[1])), first)])
+    return tuple(None if c is None else c[order] for c in sample)
 
 
 def _time_pilot(template, sample, seed, params, rows=None):

@@ -1,0 +1,461 @@
+"""The Dask path: shard plans of chunks, fits on a real local cluster."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    QuantileRegressor,
+    Ridge,
+)
+
+import radonlearn._dask as rdask
+import radonlearn._machine as rmachine
+from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two worker processes on loopback, shared by the tests of this module."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=40,
+    ) as local:
+        yield local
+
+
+@pytest.fixture
+def client(cluster):
+    with distributed.Client(cluster) as connected:
+        connected.wait_for_workers(2, timeout=60)
+        yield connected
+
+
+def _classification(n=24_000, p=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = (X @ rng.standard_normal(p) + rng.logistic(size=n) > 0).astype(int)
+    return X, y
+
+
+# ---------------------------------------------------------------------------
+# The plan (pure numpy)
+# ---------------------------------------------------------------------------
+
+
+@given(
+    sizes=st.lists(st.integers(0, 400), min_size=1, max_size=30).filter(
+        lambda s: sum(s) >= 1
+    ),
+    n_shards=st.integers(1, 60),
+    seed=st.integers(0, 2**31),
+)
+def test_plan_partitions_rows_with_linear_piece_count(sizes, n_shards, seed):
+    n_rows = sum(sizes)
+    n_shards = min(n_shards, n_rows)
+    pieces, split = rdask.plan_chunk_shards(
+        sizes, n_shards, np.random.default_rng(seed)
+    )
+    rows = rdask.plan_rows(pieces, split, np.asarray(sizes))
+    # Every row in exactly one shard, shard sizes floor or ceil of n / S.
+    assert np.array_equal(np.sort(np.concatenate(rows)), np.arange(n_rows))
+    lengths = {len(r) for r in rows}
+    assert lengths <= {n_rows // n_shards, -(-n_rows // n_shards)}
+    # Slices grow with shards plus chunks, never with their product.
+    assert sum(len(p) for p in pieces) <= n_shards + len(sizes) - 1
+    # Only a chunk that feeds two or more shards is split.
+    feeding = {}
+    for number, shard in enumerate(pieces):
+        for chunk, lo, hi in shard:
+            assert 0 <= lo < hi <= sizes[chunk]
+            feeding.setdefault(chunk, set()).add(number)
+    assert set(split) == {c for c, shards in feeding.items() if len(shards) > 1}
+
+
+def test_plan_depends_only_on_the_generator():
+    sizes = [100, 250, 75, 300]
+    first = rdask.plan_chunk_shards(sizes, 7, np.random.default_rng(3))
+    again = rdask.plan_chunk_shards(sizes, 7, np.random.default_rng(3))
+    other = rdask.plan_chunk_shards(sizes, 7, np.random.default_rng(4))
+    assert first == again
+    assert first != other
+
+
+# ---------------------------------------------------------------------------
+# Distributed fit against in-memory fit
+# ---------------------------------------------------------------------------
+
+
+def _same_plan_in_memory(monkeypatch, machine, X, y, dask_fit, **fit_kwargs):
+    """Fit ``machine`` in memory on the shard plan the Dask fit used."""
+    plans = []
+    original = rdask.plan_chunk_shards
+
+    def recording(sizes, n_shards, rng):
+        plan = original(sizes, n_shards, rng)
+        plans.append((np.asarray(sizes), n_shards, plan))
+        return plan
+
+    monkeypatch.setattr(rdask, "plan_chunk_shards", recording)
+    dask_fit()
+    sizes, _, (pieces, split) = next(
+        item for item in reversed(plans) if item[1] == dask_fit.n_shards
+    )
+    rows = rdask.plan_rows(pieces, split, sizes)
+    monkeypatch.setattr(rmachine, "assign_shards", lambda *args, **kw: rows)
+    return machine.fit(X, y, **fit_kwargs)
+
+
+@pytest.mark.parametrize("height", [1, 2])
+def test_distributed_fit_equals_in_memory_fit(client, monkeypatch, height):
+    X, y = _classification(n=30_000, p=3)
+    Xd = da.from_array(X, chunks=3_100)
+    yd = da.from_array(y, chunks=3_100)
+    distributed_machine = RadonMachineClassifier(
+        LogisticRegression(), height=height, random_state=7
+    )
+
+    def dask_fit():
+        distributed_machine.fit(Xd, yd)
+
+    dask_fit.n_shards = 6**height
+    local = _same_plan_in_memory(
+        monkeypatch,
+        RadonMachineClassifier(LogisticRegression(), height=height, random_state=7),
+        X,
+        y,
+        dask_fit,
+    )
+    assert distributed_machine.n_shards_ == local.n_shards_ == 6**height
+    np.testing.assert_allclose(
+        distributed_machine.hypotheses_, local.hypotheses_, rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        distributed_machine.coef_, local.coef_, rtol=1e-9, atol=1e-12
+    )
+    np.testing.assert_allclose(distributed_machine.intercept_, local.intercept_)
+    assert distributed_machine.fit_times_["n_workers"] == 2
+    assert len(distributed_machine.aggregation_levels_) == height + 1
+
+
+@pytest.mark.parametrize("aggregation", ["mean", "geometric_median"])
+def test_distributed_regression_with_weights_equals_in_memory(
+    client, monkeypatch, aggregation
+):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((9_000, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(9_000)
+    weights = rng.uniform(0.5, 2.0, size=9_000)
+    distributed_machine = RadonMachineRegressor(
+        Ridge(), height=1, aggregation=aggregation, random_state=0
+    )
+
+    def dask_fit():
+        distributed_machine.fit(
+            da.from_array(X, chunks=2_000),
+            da.from_array(y, chunks=2_000),
+            sample_weight=da.from_array(weights, chunks=2_000),
+        )
+
+    dask_fit.n_shards = 6
+    local = _same_plan_in_memory(
+        monkeypatch,
+        RadonMachineRegressor(
+            Ridge(), height=1, aggregation=aggregation, random_state=0
+        ),
+        X,
+        y,
+        dask_fit,
+        sample_weight=weights,
+    )
+    np.testing.assert_allclose(distributed_machine.hypotheses_, local.hypotheses_)
+    np.testing.assert_allclose(distributed_machine.coef_, local.coef_, rtol=1e-9)
+
+
+def test_dataframe_input_names_and_lazy_prediction(client):
+    X, y = _classification(n=20_000, p=3, seed=2)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["label"] = np.where(y == 1, "yes", "no")
+    ddf = dd.from_pandas(frame, npartitions=6)
+    machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=0)
+    machine.fit(ddf[["a", "b", "c"]], ddf["label"])
+    assert list(machine.feature_names_in_) == ["a", "b", "c"]
+    assert list(machine.classes_) == ["no", "yes"]
+    lazy = machine.predict_proba(ddf[["a", "b", "c"]])
+    assert isinstance(lazy, da.Array)
+    np.testing.assert_allclose(
+        lazy.compute(), machine.predict_proba(frame[["a", "b", "c"]])
+    )
+    labels = machine.predict(da.from_array(X, chunks=5_000))
+    assert isinstance(labels, da.Array)
+    np.testing.assert_array_equal(labels.compute(), machine.predict(X))
+    with pytest.raises(ValueError, match="columns differ"):
+        machine.predict(ddf[["c", "b", "a"]])
+
+
+def test_local_scheduler_without_client_matches_cluster(cluster):
+    X, y = _classification(n=12_000, p=2, seed=3)
+    Xd, yd = da.from_array(X, chunks=2_500), da.from_array(y, chunks=2_500)
+    machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=1)
+    with distributed.Client(cluster):
+        on_cluster = machine.fit(Xd, yd).coef_.copy()
+    assert rdask._client() is None
+    np.testing.assert_allclose(machine.fit(Xd, yd).coef_, on_cluster, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Ordered data
+# ---------------------------------------------------------------------------
+
+
+def _sorted_by_label(n=12_000):
+    X, y = _classification(n=n, p=3, seed=4)
+    order = np.argsort(y, kind="stable")
+    return X[order], y[order]
+
+
+def test_label_ordered_chunks_are_refused_at_an_explicit_height(client):
+    X, y = _sorted_by_label()
+    Xd, yd = da.from_array(X, chunks=1_000), da.from_array(y, chunks=1_000)
+    machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=0)
+    with pytest.raises(ValueError, match="dask_shuffle=True"):
+        machine.fit(Xd, yd)
+    assert not hasattr(machine, "coef_")
+
+
+def test_label_ordered_chunks_warn_under_auto(client):
+    X, y = _sorted_by_label()
+    Xd, yd = da.from_array(X, chunks=1_000), da.from_array(y, chunks=1_000)
+    machine = RadonMachineClassifier(LogisticRegression(), random_state=0)
+    with pytest.warns(UserWarning, match="dask_shuffle=True"):
+        machine.fit(Xd, yd)
+    assert machine.height_ < 2
+
+
+def test_dask_shuffle_mixes_ordered_chunks(client):
+    X, y = _sorted_by_label()
+    Xd, yd = da.from_array(X, chunks=1_000), da.from_array(y, chunks=1_000)
+    machine = RadonMachineClassifier(
+        LogisticRegression(), height=1, dask_shuffle=True, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        machine.fit(Xd, yd)
+    assert not [w for w in caught if "unevenly" in str(w.message)]
+    full = LogisticRegression().fit(X, y)
+    assert machine.n_shards_ == 6
+    # Each shard saw both classes in roughly the overall proportion, so each
+    # shard model is close to the full-data fit.
+    distance = np.linalg.norm(machine.hypotheses_[:, :3] - full.coef_, axis=1)
+    assert distance.max() < 0.5 * np.linalg.norm(full.coef_)
+    assert abs(machine.score(X, y) - full.score(X, y)) < 0.01
+
+
+# ---------------------------------------------------------------------------
+# Joblib's Dask backend for in-memory data
+# ---------------------------------------------------------------------------
+
+
+def test_joblib_dask_backend_scatters_the_data_once(client, monkeypatch):
+    from joblib import parallel_config
+
+    X, y = _classification(n=20_000, p=4, seed=5)
+    reference = RadonMachineClassifier(
+        LogisticRegression(), height=2, random_state=3
+    ).fit(X, y)
+    scattered = []
+    original = type(client).scatter
+
+    def counting(self, data, *args, **kwargs):
+        scattered.append(getattr(data, "nbytes", 0))
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), "scatter", counting)
+    with parallel_config(backend="dask"):
+        machine = RadonMachineClassifier(
+            LogisticRegression(), height=2, n_jobs=-1, random_state=3
+        ).fit(X, y)
+    np.testing.assert_allclose(machine.coef_, reference.coef_, rtol=1e-12)
+    # X once (not once per task); nothing else of its size travels.
+    assert scattered.count(X.nbytes) == 1
+    assert machine.fit_times_["n_workers"] == 2
+
+
+# ---------------------------------------------------------------------------
+# Faults
+# ---------------------------------------------------------------------------
+
+
+def test_fit_survives_a_killed_worker(client):
+    rng = np.random.default_rng(6)
+    n = 15_000
+    X = rng.standard_normal((n, 2))
+    y = X @ np.array([1.0, -1.0]) + rng.standard_t(2, size=n)
+    Xd = da.from_array(X, chunks=2_000)
+    yd = da.from_array(y, chunks=2_000)
+
+    def machine():
+        return RadonMachineRegressor(
+            QuantileRegressor(alpha=0, solver="highs"), height=1, random_state=0
+        )
+
+    reference = machine().fit(Xd, yd)
+    target = machine()
+    outcome = {}
+
+    def run():
+        try:
+            target.fit(Xd, yd)
+        except BaseException as error:  # reported by the assertion below
+            outcome["error"] = error
+
+    pids = client.run(os.getpid)
+    thread = threading.Thread(target=run)
+    thread.start()
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and thread.is_alive() and time.monotonic() < deadline:
+        for address, keys in client.processing().items():
+            if any("_fit_shard" in str(key) for key in keys):
+                os.kill(pids[address], signal.SIGKILL)
+                killed = address
+                break
+        time.sleep(0.01)
+    thread.join(timeout=300)
+    assert killed is not None, "no shard fit was seen running"
+    assert not thread.is_alive()
+    assert "error" not in outcome, outcome.get("error")
+    np.testing.assert_allclose(target.coef_, reference.coef_, rtol=1e-10)
+    np.testing.assert_allclose(target.hypotheses_, reference.hypotheses_, rtol=1e-10)
+    client.wait_for_workers(2, timeout=60)
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_lost_scheduler_is_a_clear_error_not_a_hang():
+    import dask
+
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dashboard-address",
+            ":0",
+            "--no-show",
+        ],
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            address,
+            "--nthreads",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--no-dashboard",
+        ],
+        **quiet,
+    )
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((40_000, 2))
+    y = X @ np.array([1.0, 2.0]) + rng.standard_t(2, size=40_000)
+    Xd, yd = da.from_array(X, chunks=5_000), da.from_array(y, chunks=5_000)
+    outcome = {}
+    try:
+        with (
+            dask.config.set({"distributed.comm.timeouts.connect": "3s"}),
+            distributed.Client(address, timeout=60) as connected,
+        ):
+            connected.wait_for_workers(1, timeout=60)
+
+            def run():
+                try:
+                    RadonMachineRegressor(
+                        QuantileRegressor(alpha=0, solver="highs"), height=1
+                    ).fit(Xd, yd)
+                except BaseException as error:
+                    outcome["error"] = error
+
+            thread = threading.Thread(target=run)
+            thread.start()
+            deadline = time.monotonic() + 60
+            while thread.is_alive() and time.monotonic() < deadline:
+                busy = connected.processing()
+                if any("_fit_shard" in str(k) for keys in busy.values() for k in keys):
+                    break
+                time.sleep(0.01)
+            scheduler.kill()
+            thread.join(timeout=120)
+            assert not thread.is_alive(), "the fit hung on a lost scheduler"
+    finally:
+        scheduler.kill()
+        worker.kill()
+        scheduler.wait()
+        worker.wait()
+    error = outcome.get("error")
+    assert isinstance(error, ConnectionError), repr(error)
+    assert "Lost the Dask scheduler" in str(error)
+
+
+# ---------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------
+
+
+def test_bad_dask_input_is_refused_cleanly(client):
+    X, y = _classification(n=4_000, p=2, seed=8)
+    machine = RadonMachineClassifier(height=1)
+    with pytest.raises(ValueError, match="2-D"):
+        machine.fit(da.from_array(X[:, 0], chunks=1_000), da.from_array(y))
+    with pytest.raises(ValueError, match="same number of rows"):
+        machine.fit(da.from_array(X, chunks=1_000), da.from_array(y[:-5]))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        machine.fit(da.from_array(X, chunks=1_000), da.zeros(4_000, chunks=1_000))
+    with pytest.raises(ValueError, match="sample_weight"):
+        machine.fit(
+            da.from_array(X, chunks=1_000),
+            da.from_array(y, chunks=1_000),
+            sample_weight=np.ones(3),
+        )
+    assert not hasattr(machine, "coef_")
+    # Regression on the same machinery: a linear-regression fit on all chunks.
+    regressor = RadonMachineRegressor(LinearRegression(), height=0)
+    target = X @ np.array([2.0, 3.0]) + 1.0
+    regressor.fit(da.from_array(X, chunks=1_000), da.from_array(target, chunks=1_000))
+    np.testing.assert_allclose(regressor.coef_, [2.0, 3.0])
+    np.testing.assert_allclose(regressor.intercept_, 1.0)
