@@ -55,6 +55,7 @@ from ._shards import (
     fit_cost_model,
     largest_height,
     min_rows_per_shard,
+    predict_fit_seconds,
     predict_wall_seconds,
 )
 
@@ -71,9 +72,13 @@ _PILOT_TOTAL = 0.5
 # Threads are preferred (no start-up, no data transfer; measured here to run
 # liblinear, HiGHS, lbfgs and SGD shard fits at 0.7-0.95 parallel
 # efficiency) unless two threads run two shard fits slower than this
-# fraction of one thread, twice (the first shard fits are the test): a
-# learner that holds the GIL gets processes.
-_THREAD_SPEEDUP_NEEDED = 0.8
+# fraction of one thread, twice (the first shard fits are the test). A
+# learner that simply holds the GIL reads about 1.0 (two fits take twice
+# one) and stays on threads, which cost it nothing over one worker; on a
+# shared 2-core machine with one core busy, lbfgs readings of 0.67-0.97 were
+# seen, so only a clear slow-down (threads fighting over the GIL) moves the
+# shards to processes, whose memory-mapped copies and start-up are costly.
+_THREAD_SPEEDUP_NEEDED = 0.7
 _THREAD_TEST_MIN = 0.005
 _THREAD_TESTS = 2
 # Predicted start-up of a process pool, plus its data transfer per byte.
@@ -543,7 +548,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 best = min(best, seconds)
         return model, caught, best
 
-    def _first_shards(self, fit, shards, seeds):
+    def _first_shards(self, fit, shards, seeds, alone=None):
         """Fit the first shards, timing whether two threads beat one.
 
         Shard 0 is fitted alone, then shards 1 and 2 side by side in two
@@ -555,7 +560,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         the shard fits will. A first fit quicker than a few milliseconds is
         mostly timer noise: then 2.0 is returned after that one fit, so such
         learners keep the cheap default, threads. Runs with BLAS limited and
-        warnings recorded by the caller.
+        warnings recorded by the caller. ``alone``, the seconds of one shard
+        fit predicted by the pilots' cost model (height="auto"), replaces the
+        lone fit, so that no worker idles: shards 0 and 1 are the first pair.
 
         Returns ``[(model, seconds), ...]`` for shards ``0, 1, ...`` and the
         speed-up.
@@ -575,15 +582,17 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             return model, seconds
 
         first, speedup = [], 0.0
+        estimated = alone is not None
         with ThreadPoolExecutor(2) as pool:
-            # A slow reading is taken again on the next three shards (the
-            # machine may have been busy): only a learner that is slow in
-            # threads both times goes to processes.
+            # A slow reading is taken again on the next shards (the machine
+            # may have been busy): only a learner that is slow in threads
+            # both times goes to processes.
             for _ in range(_THREAD_TESTS):
-                if len(first) + 3 > len(shards):
+                if len(first) + (2 if estimated else 3) > len(shards):
                     break
-                first.append(one(len(first)))
-                alone = first[-1][1]
+                if not estimated:
+                    first.append(one(len(first)))
+                    alone = first[-1][1]
                 if alone < _THREAD_TEST_MIN:
                     return first, 2.0
                 start = time.perf_counter()
@@ -591,10 +600,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 speedup = max(speedup, 2 * alone / (time.perf_counter() - start))
                 if speedup >= _THREAD_SPEEDUP_NEEDED:
                     break
-        if not first:  # fewer than three shards: nothing to compare
-            first.append(one(0))
-            speedup = 2.0
-        return first, speedup
+        return first, speedup if first else 2.0
 
     def _plan_speed(self, fit, plan, radon_number, allowed, first_timing):
         """Choose the height with the least predicted wall time (height="auto").
@@ -713,7 +719,12 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         if n_workers > 1:
             with fit.limits(), warnings.catch_warnings(record=True) as tested:
                 warnings.simplefilter("always")
-                first, speedup = self._first_shards(fit, shards, seeds)
+                alone = None
+                if "cost_model" in plan:
+                    alone = predict_fit_seconds(
+                        X.shape[0] / n_shards, plan["cost_model"]
+                    )
+                first, speedup = self._first_shards(fit, shards, seeds, alone)
             plan["thread_speedup"] = speedup
             if speedup < _THREAD_SPEEDUP_NEEDED:
                 prefer = "processes"
