@@ -1,6 +1,7 @@
 """The Radon machine meta-estimators: plan shards, fit them, aggregate, load."""
 
 import os
+import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +33,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 try:  # scikit-learn >= 1.9 has a callback API (progress bars, monitors).
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -56,6 +57,7 @@ from ._shards import (
     fit_cost_model,
     largest_height,
     min_rows_per_shard,
+    predict_fit_seconds,
     predict_wall_seconds,
     shard_seeds,
 )
@@ -72,10 +74,16 @@ _PILOT_BUDGET = 0.03
 _PILOT_TOTAL = 0.5
 # Threads are preferred (no start-up, no data transfer; measured here to run
 # liblinear, HiGHS, lbfgs and SGD shard fits at 0.7-0.95 parallel
-# efficiency) unless two threads run two pilot fits slower than this
-# fraction of one thread: a learner that holds the GIL gets processes.
-_THREAD_SPEEDUP_NEEDED = 0.8
+# efficiency) unless two threads run two shard fits slower than this
+# fraction of one thread, twice (the first shard fits are the test). A
+# learner that simply holds the GIL reads about 1.0 (two fits take twice
+# one) and stays on threads, which cost it nothing over one worker; on a
+# shared 2-core machine with one core busy, lbfgs readings of 0.67-0.97 were
+# seen, so only a clear slow-down (threads fighting over the GIL) moves the
+# shards to processes, whose memory-mapped copies and start-up are costly.
+_THREAD_SPEEDUP_NEEDED = 0.7
 _THREAD_TEST_MIN = 0.005
+_THREAD_TESTS = 2
 # Predicted start-up of a process pool, plus its data transfer per byte.
 _PROCESS_STARTUP = 1.5
 _PROCESS_SECONDS_PER_BYTE = 1e-9
@@ -84,7 +92,36 @@ _PROBE_ROWS = 20
 # Shards fitted per scheduled task: a few tasks per worker balance the load
 # without scheduling thousands of tiny tasks.
 _TASKS_PER_WORKER = 4
+# Thread workers take one shard per task (scheduling a task costs
+# microseconds), up to this many tasks per worker.
+_TASKS_PER_THREAD = 16
 _MAX_SEED = np.iinfo(np.int32).max
+
+
+# One thread-pool controller per process: finding the BLAS and OpenMP
+# libraries costs milliseconds, limiting them with a known controller
+# microseconds, so shard fits in threads can each limit their own.
+_CONTROLLERS = {}
+# liblinear (LinearSVC, LinearSVR, solver="liblinear") and libsvm draw from one
+# random generator per process, seeded at the start of every fit: two fits in
+# threads of one process interleave their draws and neither is reproducible.
+# Such fits hold this lock, and their shards go to processes.
+_GLOBAL_RNG_LOCK = threading.Lock()
+
+
+def _one_thread(refresh=False):
+    """Context limiting BLAS and OpenMP to one thread for the calling thread.
+
+    OpenMP's thread count is a per-thread setting: a limit set in the main
+    thread does not reach the worker threads, whose shard fits would then
+    each start a full OpenMP team and oversubscribe the cores. So every
+    thread that fits a shard enters this itself. ``refresh`` looks for the
+    libraries again (newly loaded ones).
+    """
+    pid = os.getpid()
+    if refresh or pid not in _CONTROLLERS:
+        _CONTROLLERS[pid] = ThreadpoolController()
+    return _CONTROLLERS[pid].limit(limits=1)
 
 
 def _take(value, indices, n_samples):
@@ -99,6 +136,39 @@ def _take(value, indices, n_samples):
     return value
 
 
+def _rows(array, indices):
+    """``array[indices]``; for a dense array by ``np.take``, the same rows.
+
+    ``np.take(X, indices, axis=0)`` gathers the rows of a 2-D array about
+    three times faster than fancy indexing (numpy 2.4: 3 ms instead of 9 ms
+    for 35,714 random rows of a 750,000 x 18 array), with the same values
+    and a C-contiguous result either way.
+    """
+    if type(array) is np.ndarray:
+        return np.take(array, indices, axis=0)
+    return array[indices]
+
+
+def _encode_classes(y):
+    """``np.unique(y, return_inverse=True, return_counts=True)``, faster.
+
+    Integer labels spanning a range no wider than the number of rows are
+    counted with ``np.bincount`` in linear time (10 ms instead of 25 ms for
+    750,000 binary labels: the sort behind ``np.unique``); anything else goes to
+    ``np.unique``. Same classes (sorted, same dtype), codes and counts.
+    """
+    if y.dtype.kind in "iu" and y.size:
+        low, high = int(y.min()), int(y.max())
+        if high - low <= max(y.size, 1024) and -(2**62) < low and high < 2**62:
+            offset = y.astype(np.int64, copy=False) - low
+            counts = np.bincount(offset)
+            present = np.flatnonzero(counts)
+            lookup = np.zeros(counts.size, dtype=np.intp)
+            lookup[present] = np.arange(present.size)
+            return (present + low).astype(y.dtype), lookup[offset], counts[present]
+    return np.unique(y, return_inverse=True, return_counts=True)
+
+
 def _seed(estimator, seed):
     """Set every ``random_state`` parameter, nested ones too, to ``seed``."""
     keys = [
@@ -111,8 +181,27 @@ def _seed(estimator, seed):
     return estimator
 
 
+def uses_global_rng(estimator):
+    """Whether fitting ``estimator`` draws from a process-wide random generator.
+
+    True for the liblinear and libsvm estimators of ``sklearn.svm``, and for
+    any estimator, nested ones included, with ``solver="liblinear"``.
+    """
+    found = [estimator]
+    for key, value in estimator.get_params(deep=True).items():
+        if key == "solver" or key.endswith("__solver"):
+            if value == "liblinear":
+                return True
+        elif hasattr(value, "get_params"):
+            found.append(value)
+    return any(
+        type(item).__module__.startswith("sklearn.svm") and not isinstance(item, type)
+        for item in found
+    )
+
+
 def _fit_one(estimator, X, y, indices, seed, params, capture=True):
-    """Fit a seeded clone on the rows ``indices``.
+    """Fit a seeded clone on the rows ``indices`` (``None``: all rows, uncopied).
 
     Returns the model, the warnings its fit raised (recorded only with
     ``capture``: recording is not thread-safe, so fits that run in threads
@@ -120,12 +209,16 @@ def _fit_one(estimator, X, y, indices, seed, params, capture=True):
     """
     n_samples = X.shape[0]
     model = _seed(clone(estimator), seed)
-    shard_params = {
-        key: _take(value, indices, n_samples) for key, value in params.items()
-    }
-    X_shard, y_shard = X[indices], y[indices]
+    if indices is None:
+        shard_params, X_shard, y_shard = dict(params), X, y
+    else:
+        shard_params = {
+            key: _take(value, indices, n_samples) for key, value in params.items()
+        }
+        X_shard, y_shard = _rows(X, indices), _rows(y, indices)
     recorder = warnings.catch_warnings(record=True) if capture else nullcontext([])
-    with recorder as caught:
+    lock = _GLOBAL_RNG_LOCK if uses_global_rng(model) else nullcontext()
+    with recorder as caught, lock:
         if capture:
             warnings.simplefilter("always")
         start = time.perf_counter()
@@ -134,7 +227,9 @@ def _fit_one(estimator, X, y, indices, seed, params, capture=True):
     return model, [(w.category, str(w.message)) for w in caught], seconds
 
 
-def _fit_shard_batch(estimator, X, y, shards, seeds, params, layout, keep, parent):
+def _fit_shard_batch(
+    estimator, X, y, shards, seeds, params, layout, keep, parent, limit=True
+):
     """Fit a batch of shards in one task.
 
     Returns the hypothesis vectors, the models whose shard number is in
@@ -142,12 +237,13 @@ def _fit_shard_batch(estimator, X, y, shards, seeds, params, layout, keep, paren
     the warnings each fit raised and the seconds each fit took. In a worker
     process (not ``parent``) BLAS and OpenMP are limited to one thread, so
     that the workers never oversubscribe the cores, and warnings are recorded
-    per fit; in the parent process (threads) the caller records them.
+    per fit; in the parent process (threads) the caller records them. With
+    ``limit`` the fits in a thread of the parent get one BLAS and OpenMP
+    thread each as well.
     """
     vectors, kept, raised, seconds = [], {}, [], []
     in_worker = os.getpid() != parent
-    limits = threadpool_limits(limits=1) if in_worker else nullcontext()
-    with limits:
+    with _one_thread() if in_worker or limit else nullcontext():
         for number, indices, seed in zip(shards[0], shards[1], seeds, strict=True):
             model, caught, took = _fit_one(
                 estimator, X, y, indices, seed, params, capture=in_worker
@@ -179,7 +275,9 @@ def _summarise_warnings(raised, n_shards):
 class _FitContext:
     """What every fit of one ``fit`` call shares: learner, data, seed, order."""
 
-    def __init__(self, template, X, y, codes, params, seed, order, base_seed):
+    def __init__(
+        self, template, X, y, codes, params, seed, order, base_seed, n_workers=1
+    ):
         self.base_seed = base_seed
         self.template = template
         self.X = X
@@ -188,6 +286,16 @@ class _FitContext:
         self.params = params
         self.seed = seed
         self.order = order
+        self.n_workers = n_workers
+
+    def limits(self):
+        """BLAS and OpenMP as the shard fits will have them.
+
+        Parallel shard fits run with one BLAS/OpenMP thread each; timing a
+        pilot with the libraries' own thread pools would measure a different
+        (on a busy machine, often several times slower) fit.
+        """
+        return _one_thread() if self.n_workers > 1 else nullcontext()
 
 
 def _report_shards(machine, progress, count):
@@ -392,7 +500,12 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         first_seed = int(rng.integers(_MAX_SEED))
         order = rng.permutation(n_samples)
         times = {"validation": time.perf_counter() - started}
-        fit = _FitContext(template, X, y, codes, params, first_seed, order, base_seed)
+        n_workers = effective_n_jobs(self.n_jobs)
+        if n_workers > 1:
+            _one_thread(refresh=True)
+        fit = _FitContext(
+            template, X, y, codes, params, first_seed, order, base_seed, n_workers
+        )
         fit.callbacks = self._callback_root(X, y)
 
         if self.height == 0 or (
@@ -406,7 +519,6 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         pilot, caught, pilot_seconds = self._time_fit(fit, pilot_rows)
         layout = layout_of(pilot)
         radon_number = self._radon_number(layout.n_parameters)
-        n_workers = effective_n_jobs(self.n_jobs)
         plan = {"radon_number": radon_number, "n_workers": n_workers}
         if self.height == "auto":
             min_rows = min_rows_per_shard(
@@ -427,8 +539,6 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 else self.min_samples_per_shard
             )
             check_height(height, n_samples, radon_number, min_rows, classes, counts)
-            if n_workers > 1 and height > 0:
-                plan["thread_speedup"] = self._thread_speedup(fit, pilot_rows)
         plan["chosen"] = height
         times["pilot"] = time.perf_counter() - pilot_start
         if height == 0:
@@ -478,70 +588,106 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             return np.arange(n_samples)
         rows = fit.order[:size]
         if fit.codes is not None:
-            # The first row of every class in the random order; a prefix of
-            # the order almost always holds all of them.
             n_classes = fit.codes.max() + 1
-            for prefix in (min(n_samples, 20 * size), n_samples):
-                found, first = np.unique(
-                    fit.codes[fit.order[:prefix]], return_index=True
-                )
-                if found.size == n_classes:
-                    break
-            rows = np.union1d(rows, fit.order[first])
+            present = np.bincount(fit.codes[rows], minlength=n_classes) > 0
+            if not present.all():
+                # The first row of every missing class in the random order;
+                # a longer prefix of the order almost always holds them all.
+                for prefix in (min(n_samples, 20 * size), n_samples):
+                    found, first = np.unique(
+                        fit.codes[fit.order[:prefix]], return_index=True
+                    )
+                    if found.size == n_classes:
+                        break
+                rows = np.union1d(rows, fit.order[first])
         return np.sort(rows)
 
     def _time_fit(self, fit, rows):
-        """Fit on ``rows``; quick fits are repeated and the fastest time kept."""
-        model, caught, best = _fit_one(
-            fit.template, fit.X, fit.y, rows, fit.seed, fit.params
-        )
-        for _ in range(_PILOT_REPEATS):
-            if best >= _PILOT_REPEAT_BELOW:
-                break
-            *_, seconds = _fit_one(
+        """Fit on ``rows``; quick fits are repeated and the fastest time kept.
+
+        BLAS and OpenMP are limited as they will be in the shard fits.
+        """
+        with fit.limits():
+            model, caught, best = _fit_one(
                 fit.template, fit.X, fit.y, rows, fit.seed, fit.params
             )
-            best = min(best, seconds)
+            for _ in range(_PILOT_REPEATS):
+                if best >= _PILOT_REPEAT_BELOW:
+                    break
+                *_, seconds = _fit_one(
+                    fit.template, fit.X, fit.y, rows, fit.seed, fit.params
+                )
+                best = min(best, seconds)
         return model, caught, best
 
-    def _thread_speedup(self, fit, rows):
-        """How much faster two threads run two fits than one after another.
+    def _first_shards(self, fit, shards, seeds, alone=None):
+        """Fit the first shards, timing whether two threads beat one.
 
-        Near 2 when the learner releases the GIL (threads suit it), near 1
-        when it holds it (processes suit it). BLAS is limited to one thread,
-        as in the workers. Fits quicker than a few milliseconds are mostly
-        thread start-up and timer noise: then 2.0 is returned unmeasured, so
-        such learners keep the cheap default, threads.
+        Shard 0 is fitted alone, then shards 1 and 2 side by side in two
+        threads (a slow reading is repeated once, on shards 3 to 5):
+        ``2 * alone / together`` is near 2 when the learner releases the GIL
+        (threads suit it) and near 1 or below when it holds it (processes
+        may suit it). The fits are real shard fits, kept in the
+        result, and of the real shard size, so the test sees the learner as
+        the shard fits will. A first fit quicker than a few milliseconds is
+        mostly timer noise: then 2.0 is returned after that one fit, so such
+        learners keep the cheap default, threads. Runs with BLAS limited and
+        warnings recorded by the caller. ``alone``, the seconds of one shard
+        fit predicted by the pilots' cost model (height="auto"), replaces the
+        lone fit, so that no worker idles: shards 0 and 1 are the first pair.
+
+        Returns ``[(model, seconds), ...]`` for shards ``0, 1, ...`` and the
+        speed-up.
         """
 
-        def one(_):
-            return _fit_one(
-                fit.template, fit.X, fit.y, rows, fit.seed, fit.params, capture=False
-            )[2]
+        def one(number):
+            with fit.limits():
+                model, _, seconds = _fit_one(
+                    fit.template,
+                    fit.X,
+                    fit.y,
+                    shards[number],
+                    seeds[number],
+                    fit.params,
+                    capture=False,
+                )
+            return model, seconds
 
-        with (
-            warnings.catch_warnings(),
-            threadpool_limits(limits=1),
-            ThreadPoolExecutor(2) as pool,
-        ):
-            warnings.simplefilter("ignore")
-            single = one(0)
-            if single < _THREAD_TEST_MIN:
-                return 2.0
-            start = time.perf_counter()
-            list(pool.map(one, range(2)))
-            together = time.perf_counter() - start
-        return 2 * single / together
+        if uses_global_rng(fit.template):
+            # Fits in threads would serialise on the lock: processes.
+            return [], 0.0
+        first, speedup = [], 0.0
+        estimated = alone is not None
+        with ThreadPoolExecutor(2) as pool:
+            # A slow reading is taken again on the next shards (the machine
+            # may have been busy): only a learner that is slow in threads
+            # both times goes to processes.
+            for _ in range(_THREAD_TESTS):
+                if len(first) + (2 if estimated else 3) > len(shards):
+                    break
+                if not estimated:
+                    first.append(one(len(first)))
+                    alone = first[-1][1]
+                if alone < _THREAD_TEST_MIN:
+                    return first, 2.0
+                start = time.perf_counter()
+                first.extend(pool.map(one, [len(first), len(first) + 1]))
+                speedup = max(speedup, 2 * alone / (time.perf_counter() - start))
+                if speedup >= _THREAD_SPEEDUP_NEEDED:
+                    break
+        return first, speedup if first else 2.0
 
     def _plan_speed(self, fit, plan, radon_number, allowed, first_timing):
         """Choose the height with the least predicted wall time (height="auto").
 
         Times the learner on growing samples, from the shard size of the
         deepest allowed height upwards by factors of four, until one fit takes
-        a noticeable time (or the shard size of height 1 is reached); fits
-        ``t(m) = overhead + coefficient * m**exponent`` to the timings; checks
-        on the largest sample whether two threads beat one; and predicts each
-        height's wall time on the workers (see ``fastest_height``).
+        a noticeable time (or the shard size of height 1 is reached), with
+        BLAS and OpenMP limited as in the shard fits; fits ``t(m) = overhead +
+        coefficient * m**exponent`` to the timings; and predicts each height's
+        wall time on the workers, assuming threads (see ``fastest_height``).
+        Whether two threads beat one is measured later, on the first shard
+        fits (see ``_first_shards``).
         """
         n_samples = len(fit.order)
         timings = [first_timing]
@@ -569,46 +715,47 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             if size >= largest or readable or spent + 4 * timings[-1][1] > _PILOT_TOTAL:
                 break
             size = min(4 * size, largest)
-        cost_model = fit_cost_model(*zip(*timings, strict=True))
+        plan["cost_model"] = fit_cost_model(*zip(*timings, strict=True))
+        # Threads are assumed here (no start-up, every worker busy); the
+        # shard fits check that assumption on their first shards and
+        # re-plan if the learner turns out to need processes.
+        backend = "threads" if plan["n_workers"] > 1 else "sequential"
+        return self._predict_height(fit, plan, backend)
+
+    def _predict_height(self, fit, plan, backend, thread_speedup=2.0):
+        """Predict every allowed height's wall time on ``backend``; the fastest.
+
+        Threads run ``min(thread_speedup, 2) * n_workers / 2`` times faster
+        than one worker; processes ``0.9 * n_workers`` times, after a start-up
+        and the transfer of ``X``.
+        """
         n_workers = plan["n_workers"]
-        speedup, startup, backend = 1.0, 0.0, "sequential"
-        if n_workers > 1:
-            # Measured on the pilot nearest the budget: big enough to show
-            # the solver, small enough to stay cheap.
-            near = min(timings, key=lambda item: abs(item[1] - _PILOT_BUDGET))
-            thread_speedup = self._thread_speedup(fit, self._sample_rows(fit, near[0]))
-            plan["thread_speedup"] = thread_speedup
-            if thread_speedup >= _THREAD_SPEEDUP_NEEDED:
-                backend = "threads"
-                speedup = min(thread_speedup, 2.0) * n_workers / 2
-            else:
-                backend = "processes"
-                speedup = 0.9 * n_workers
-                nbytes = fit.X.data.nbytes if sparse.issparse(fit.X) else fit.X.nbytes
-                startup = _PROCESS_STARTUP + _PROCESS_SECONDS_PER_BYTE * nbytes
+        speedup, startup = 1.0, 0.0
+        if backend == "threads":
+            speedup = min(thread_speedup, 2.0) * n_workers / 2
+        elif backend == "processes":
+            speedup = 0.9 * n_workers
+            nbytes = fit.X.data.nbytes if sparse.issparse(fit.X) else fit.X.nbytes
+            startup = _PROCESS_STARTUP + _PROCESS_SECONDS_PER_BYTE * nbytes
         predicted = predict_wall_seconds(
-            n_samples,
-            radon_number,
-            range(allowed + 1),
-            cost_model,
+            len(fit.order),
+            plan["radon_number"],
+            range(plan["largest_height"] + 1),
+            plan["cost_model"],
             n_workers,
             speedup,
             startup,
         )
-        plan.update(
-            cost_model=cost_model,
-            backend=backend,
-            predicted_seconds=predicted,
-        )
+        plan.update(backend=backend, predicted_seconds=predicted)
         return fastest_height(predicted)
 
     def _fit_single(self, fit, times, started, plan):
         """Height 0: one fit on all rows."""
-        rows = np.arange(fit.X.shape[0])
         shards = fit.callbacks.subcontext(task_name="shard fits", max_subtasks=1)
         shards.call_on_fit_task_begin(estimator=self)
+        # All rows, without a copy of X.
         model, caught, seconds = _fit_one(
-            fit.template, fit.X, fit.y, rows, fit.seed, fit.params
+            fit.template, fit.X, fit.y, None, fit.seed, fit.params
         )
         _report_shards(self, shards, 1)
         shards.call_on_fit_task_end(estimator=self)
@@ -636,22 +783,48 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         n_shards = radon_number**height
         shards = assign_shards(X.shape[0], n_shards, rng, fit.codes)
         seeds = shard_seeds(fit.base_seed, n_shards)
-        n_workers = effective_n_jobs(self.n_jobs)
-        n_tasks = min(n_shards, 1 if n_workers == 1 else _TASKS_PER_WORKER * n_workers)
-        batches = np.array_split(np.arange(n_shards), n_tasks)
+        n_workers = fit.n_workers
         keep = {0, 1}
-        speedup = plan.get("thread_speedup", 0.0)
-        prefer = "threads" if speedup >= _THREAD_SPEEDUP_NEEDED else "processes"
-        plan.setdefault("backend", prefer if n_workers > 1 else "sequential")
         shards_start = time.perf_counter()
-        # Threads share this process: limit its BLAS here; process workers
-        # limit their own (a backend set with joblib.parallel_config wins).
-        limits = threadpool_limits(limits=1) if n_workers > 1 else nullcontext()
+        # Every thread fitting a shard (this one, those of the test and the
+        # joblib threads) limits BLAS and OpenMP for itself; process workers
+        # limit their own.
+        first, tested = [], []
+        prefer = "threads"
+        if n_workers > 1:
+            with fit.limits(), warnings.catch_warnings(record=True) as tested:
+                warnings.simplefilter("always")
+                alone = None
+                if "cost_model" in plan:
+                    alone = predict_fit_seconds(
+                        X.shape[0] / n_shards, plan["cost_model"]
+                    )
+                first, speedup = self._first_shards(fit, shards, seeds, alone)
+            plan["thread_speedup"] = speedup
+            if speedup < _THREAD_SPEEDUP_NEEDED:
+                prefer = "processes"
+                if self.height == "auto" and not self._predict_height(
+                    fit, plan, prefer
+                ):
+                    # Processes cost too much start-up for this data: one fit.
+                    plan["chosen"] = 0
+                    return self._fit_single(fit, times, started, plan)
+            plan["backend"] = prefer
+        else:
+            plan.setdefault("backend", "sequential")
+        rest = np.arange(len(first), n_shards)
+        # Threads take one shard at a time (cheap to schedule, balanced to the
+        # last shard); processes take batches, a few per worker, to keep the
+        # transfers few.
+        per_worker = _TASKS_PER_THREAD if prefer == "threads" else _TASKS_PER_WORKER
+        n_tasks = min(rest.size, 1 if n_workers == 1 else per_worker * n_workers)
+        batches = np.array_split(rest, n_tasks) if rest.size else []
         progress = fit.callbacks.subcontext(
             task_name="shard fits", max_subtasks=n_shards
         )
         progress.call_on_fit_task_begin(estimator=self)
-        with limits, warnings.catch_warnings(record=True) as in_process:
+        _report_shards(self, progress, len(first))
+        with fit.limits(), warnings.catch_warnings(record=True) as in_process:
             warnings.simplefilter("always")
             batch_results = Parallel(
                 n_jobs=self.n_jobs,
@@ -669,6 +842,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                     layout,
                     keep,
                     os.getpid(),
+                    n_workers > 1,
                 )
                 for batch in batches
             )
@@ -677,10 +851,12 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 results.append(result)
                 _report_shards(self, progress, len(result[0]))
         progress.call_on_fit_task_end(estimator=self)
-        vectors, kept, seconds = [], {}, []
+        vectors = [flatten(model, layout) for model, _ in first]
+        kept = {number: first[number][0] for number in keep if number < len(first)}
+        seconds = [took for _, took in first]
         # Warnings of fits in this process (threads) were recorded here, one
         # entry each; those of worker processes come back per fit.
-        raised = [[(w.category, str(w.message))] for w in in_process]
+        raised = [[(w.category, str(w.message))] for w in [*tested, *in_process]]
         for batch_vectors, batch_kept, batch_raised, batch_seconds in results:
             vectors.extend(batch_vectors)
             kept.update(batch_kept)
@@ -855,11 +1031,10 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 )
         template = self._template()
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        rows = np.arange(X.shape[0])
         seed = check_random_state(self.random_state).randint(_MAX_SEED)
         if not first:
             seed = (seed + self.n_shards_) % _MAX_SEED
-        model, caught, _ = _fit_one(template, X, y, rows, seed, params)
+        model, caught, _ = _fit_one(template, X, y, None, seed, params)
         _summarise_warnings([caught], 1)
         if first:
             layout = layout_of(model)
@@ -1018,9 +1193,9 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         Parallel shard fits, with joblib semantics: ``None`` means 1 unless in
         a ``joblib.parallel_config`` context, ``-1`` means all cores. A backend
         set with ``joblib.parallel_config`` is used as it is; otherwise threads
-        are used (no start-up, no copy of the data), unless a pilot shows two
-        threads running two fits slower than one thread does (a learner that
-        holds the GIL), which gets processes.
+        are used (no start-up, no copy of the data), unless the first shard
+        fits show two threads running two fits slower than one thread does
+        (a learner that holds the GIL), which gets processes.
         BLAS and OpenMP inside the workers are limited to one thread.
     random_state : int, RandomState instance or None, default=None
         Controls the shard assignment and the seeds handed to every shard's
@@ -1119,7 +1294,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
                 "RadonMachineClassifier supports one target column; got y of "
                 f"shape {np.shape(y)}."
             )
-        classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+        classes, codes, counts = _encode_classes(np.asarray(y))
         if classes.size < 2:
             raise ValueError(
                 f"y has only one class ({classes[0].item()!r}); a classifier needs at "

@@ -85,21 +85,25 @@ def assign_shards(n_samples, n_shards, rng, codes=None):
     ordered_codes = codes[order]
     counts = np.bincount(ordered_codes)
     starts = rng.integers(0, n_shards, size=counts.size)
-    # Rank of each row among the rows of its class, in the random order.
-    rank = np.empty(n_samples, dtype=np.int64)
+    # Shard of each row: its rank among the rows of its class (in the random
+    # order) plus the class's start, modulo n_shards. A stable sort on
+    # 16-bit keys is a radix sort: linear in the rows.
+    dtype = np.uint16 if n_shards <= 2**16 else np.int64
+    shard_of = np.empty(n_samples, dtype=dtype)
     if counts.size <= _CLASSES_BY_MASK:
         for label, count in enumerate(counts):
-            rank[ordered_codes == label] = np.arange(count)
+            if count:
+                cycle = (np.arange(count) + starts[label]) % n_shards
+                shard_of[ordered_codes == label] = cycle
     else:
         by_class = np.argsort(ordered_codes, kind="stable")
-        rank[by_class] = np.arange(n_samples) - np.repeat(
-            np.cumsum(counts) - counts, counts
-        )
-    shard_of = (rank + starts[ordered_codes]) % n_shards
-    # A stable sort on 16-bit keys is a radix sort: linear in the rows.
-    keys = shard_of.astype(np.uint16) if n_shards <= 2**16 else shard_of
-    grouped = np.argsort(keys, kind="stable")
+        rank = np.arange(n_samples) - np.repeat(np.cumsum(counts) - counts, counts)
+        shard_of[by_class] = (rank + starts[ordered_codes[by_class]]) % n_shards
+        del by_class, rank
+    del ordered_codes
+    grouped = np.argsort(shard_of, kind="stable")
     sizes = np.bincount(shard_of, minlength=n_shards)
+    del shard_of
     return np.split(order[grouped], np.cumsum(sizes)[:-1])
 
 

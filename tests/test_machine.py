@@ -37,6 +37,7 @@ from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeRegressor
 
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+from radonlearn._machine import uses_global_rng
 
 
 @pytest.fixture(scope="module")
@@ -525,3 +526,32 @@ def test_warning_filters_are_left_as_they_were(backend, binary):
             ).fit(X_train, y_train)
     assert list(warnings.filters) == before
     assert sum(issubclass(w.category, ConvergenceWarning) for w in caught) == 1
+
+
+def test_liblinear_shards_are_reproducible_with_two_workers():
+    # liblinear draws from one generator per process: fits in threads would
+    # interleave their draws, so such learners fit in processes.
+
+    X, y = make_classification(
+        n_samples=20_000,
+        n_features=18,
+        n_informative=12,
+        n_redundant=0,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dual coordinate descent: slow to converge
+        fits = [
+            RadonMachineClassifier(
+                LinearSVC(dual=True), height=1, n_jobs=n_jobs, random_state=0
+            ).fit(X, y)
+            for n_jobs in (1, 2, 2)
+        ]
+    assert fits[1].height_plan_["backend"] == "processes"
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.hypotheses_, fits[0].hypotheses_)
+    assert uses_global_rng(LinearSVC())
+    assert uses_global_rng(LogisticRegression(solver="liblinear"))
+    assert uses_global_rng(GridSearchCV(LinearSVC(), {"C": [1.0]}))
+    assert not uses_global_rng(LogisticRegression())
+    assert not uses_global_rng(SGDClassifier())
