@@ -27,7 +27,6 @@ from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from ._aggregate import AGGREGATORS, blockwise_radon_levels, call_aggregator
 from ._hypotheses import check_transplant, flatten, layout_of
@@ -262,7 +261,7 @@ def _concat(blocks):
 
 def _fit_shard(template, seed, params, layout, number, keep, classes, *pieces):
     """Fit one shard (the concatenation of its pieces) on a worker."""
-    from ._machine import _fit_one
+    from ._machine import _fit_one, _one_thread
 
     X = _concat([piece[0] for piece in pieces])
     y = _concat([piece[1] for piece in pieces])
@@ -277,9 +276,9 @@ def _fit_shard(template, seed, params, layout, number, keep, classes, *pieces):
                 "chunks hold the classes unevenly. Shuffle the rows across "
                 "chunks (dask_shuffle=True) or use a lower height."
             )
-    model, caught, seconds = _fit_one(
-        template, X, y, np.arange(X.shape[0]), seed, params
-    )
+    # One BLAS/OpenMP thread per fit: the worker's threads share its cores.
+    with _one_thread():
+        model, caught, seconds = _fit_one(template, X, y, None, seed, params)
     vector = flatten(model, layout)
     return {
         "vector": vector,
@@ -334,8 +333,7 @@ def compute(objects):
 
     client = _client()
     if client is None:
-        with threadpool_limits(limits=1):
-            return list(dask.compute(*objects))
+        return list(dask.compute(*objects))
     return _compute_on(client, objects)
 
 
