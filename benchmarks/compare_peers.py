@@ -21,9 +21,11 @@ on the same training rows and the same cores:
     (classification only).
 
 It reports the median fit wall time over ``--repeats`` runs, the speed-up
-over ``base``, the peak memory of the fit (resident set size of this process
-and all its children, sampled every 20 ms, minus the value just before the
-fit) and a score on a held-out 25% of the rows, prints one table per
+over ``base``, the peak memory of the fit (proportional set size, PSS, of
+this process and all its children on Linux, else their resident set size;
+sampled every 20 ms, minus the value just before the fit) and a score on a
+held-out 25% of the rows (the synthetic scenarios generate a third more rows
+than their stated size, so that the stated size is fitted), prints one table per
 scenario and writes them to a Markdown file (``docs/benchmarks.md`` by
 default). dask-ml and Spark are optional: a missing package or a failure is
 reported in its row and the run goes on. They are left out of ``--quick``
@@ -79,6 +81,17 @@ try:
 except ImportError:  # peak memory is then reported as n/a
     psutil = None
 
+
+def _pss_available():
+    """Whether psutil reports the proportional set size here (Linux)."""
+    try:
+        return hasattr(psutil.Process().memory_full_info(), "pss")
+    except (AttributeError, psutil.Error):
+        return False
+
+
+PSS_AVAILABLE = psutil is not None and _pss_available()
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "benchmarks.md"
 METHODS = ("base", "radon", "mean", "bagging", "dask-ml", "spark")
@@ -132,10 +145,14 @@ class Scenario:
 
 
 def _sized(loader, quick_size, full_size, **kwargs):
-    """A ``load(quick)`` function calling ``loader`` with the profile's size."""
+    """A ``load(quick)`` function for ``quick_size``/``full_size`` training rows.
+
+    One third more rows are generated, so that the 25 % test split leaves
+    the stated size (the size the targets speak of) to fit on.
+    """
 
     def load(quick):
-        return loader(quick_size if quick else full_size, **kwargs)
+        return loader((quick_size if quick else full_size) * 4 // 3, **kwargs)
 
     return load
 
@@ -231,8 +248,15 @@ def prepare(scenario, quick):
 # --------------------------------------------------------------------------
 
 
+def _process_memory(process):
+    """PSS of ``process`` when available (Linux), else its RSS, in bytes."""
+    if PSS_AVAILABLE:
+        return process.memory_full_info().pss
+    return process.memory_info().rss
+
+
 class PeakMemory:
-    """Peak resident memory of this process and its children during a block.
+    """Peak memory of this process and its children during a block.
 
     A background thread sums the RSS of this process and of all its
     descendants (joblib, Dask and Spark workers) every ``interval`` seconds.
@@ -248,7 +272,13 @@ class PeakMemory:
         self._thread = None
 
     def _total(self):
-        """Current RSS of this process and its descendants, in bytes."""
+        """Current memory of this process and its descendants, in bytes.
+
+        Proportional set size (PSS) where the system reports it (Linux): a
+        page shared by k processes, such as a memory-mapped array that joblib
+        hands to its worker processes, counts 1/k in each, so once in all.
+        Elsewhere the resident set size (RSS), which counts it k times.
+        """
         me = psutil.Process()
         try:
             processes = [me, *me.children(recursive=True)]
@@ -257,7 +287,7 @@ class PeakMemory:
         total = 0
         for process in processes:
             try:
-                total += process.memory_info().rss
+                total += _process_memory(process)
             except psutil.Error:  # ended between listing and reading
                 pass
         return total
@@ -1047,13 +1077,14 @@ METHOD_NOTES = """\
 READING_NOTES = """\
 - *fit time s*: median wall time of `fit` over the repeats; *speed-up*: base
   fit time divided by the method's.
-- *peak MB*: the largest increase, over the repeats, of the summed resident
-  set size of this process and all its child processes (joblib/loky, Dask
-  and Spark workers), sampled every 20 ms by a background thread, over the
-  value just before `fit`. Pages shared by several processes (arrays that
-  joblib memory-maps into its workers) count once per process; memory that
-  a process frees and reuses within the fit is not seen, so small numbers
-  are near the resolution of the method.
+- *peak MB*: the largest increase, over the repeats, of the summed
+  proportional set size (PSS, on Linux; resident set size elsewhere) of this
+  process and all its child processes (joblib/loky, Dask and Spark
+  workers), sampled every 20 ms by a background thread, over the value just
+  before `fit`. PSS counts a page shared by k processes (an array that
+  joblib memory-maps into its workers) 1/k in each, so once in all; memory
+  that a process frees and reuses within the fit is not seen, so small
+  numbers are near the resolution of the method.
 - *score*: on the held-out 25% of the rows (stratified for classification);
   ROC AUC uses `decision_function` where the model has one. For MAE the
   notes give the ratio to base.

@@ -32,6 +32,7 @@ from ._aggregate import AGGREGATORS, blockwise_radon_levels, call_aggregator
 from ._hypotheses import check_transplant, flatten, layout_of
 from ._shards import (
     check_height,
+    explicit_min_rows,
     fastest_height,
     fit_cost_model,
     largest_height,
@@ -52,6 +53,8 @@ _PILOT_CHUNKS = 16
 _LAYOUT_ROWS = 1000
 _PILOT_TOTAL = 0.5
 _PILOT_REPEAT_BELOW = 0.02
+# A shard fit holds about this many copies of its rows at once.
+_SHARD_MEMORY_FACTOR = 4
 # Scheduling cost of one task on a distributed cluster, in seconds.
 _TASK_OVERHEAD = 0.002
 # A shard whose share of a class differs from the class's overall share by
@@ -569,8 +572,12 @@ def fit_dask(machine, X, y, sample_weight, fit_params, started):
                 UserWarning,
                 stacklevel=4,
             )
+        lowest = _memory_min_height(
+            n_samples, _row_bytes(X, y, w), radon_number, allowed
+        )
+        plan["memory_min_height"] = lowest
         height = allowed
-        if allowed > 1:
+        if allowed > lowest:
             height = _plan_speed(
                 template,
                 sample,
@@ -584,11 +591,7 @@ def fit_dask(machine, X, y, sample_weight, fit_params, started):
             )
     else:
         height = machine.height
-        min_rows = (
-            1
-            if machine.min_samples_per_shard == "auto"
-            else machine.min_samples_per_shard
-        )
+        min_rows = explicit_min_rows(machine.min_samples_per_shard)
         check_height(height, n_samples, radon_number, min_rows, classes, counts)
     plan["chosen"] = height
     times["pilot"] = time.perf_counter() - pilot_start
@@ -780,10 +783,41 @@ def _time_pilot(template, sample, seed, params, rows=None):
     return model, best
 
 
+def _row_bytes(X, y, w):
+    """Bytes of one row of ``X``, ``y`` and the weights."""
+    row = X.dtype.itemsize * X.shape[1]
+    row += y.dtype.itemsize * (y.shape[1] if y.ndim == 2 else 1)
+    return row + (0 if w is None else w.dtype.itemsize)
+
+
+def _memory_min_height(n_samples, row_bytes, radon_number, allowed):
+    """The lowest height whose shards fit the smallest worker's memory limit.
+
+    A shard fit holds its rows about ``_SHARD_MEMORY_FACTOR`` times over (the
+    pieces, their concatenation, the solver's copies); a height whose shards
+    would need more than a worker's ``memory_limit`` is not considered by
+    height="auto". 1 without a client or without memory limits.
+    """
+    client = _client()
+    if client is None or allowed <= 1:
+        return min(1, allowed)
+    workers = client.scheduler_info(n_workers=-1).get("workers", {}).values()
+    limits = [info.get("memory_limit") or 0 for info in workers]
+    limit = min((value for value in limits if value > 0), default=0)
+    height = 1
+    while (
+        limit
+        and height < allowed
+        and _SHARD_MEMORY_FACTOR * row_bytes * n_samples / radon_number**height > limit
+    ):
+        height += 1
+    return height
+
+
 def _plan_speed(
     template, sample, seed, params, plan, n_samples, radon_number, allowed, first_timing
 ):
-    """Among heights 1..allowed, the one with the least predicted wall time.
+    """Among heights 1 (or the memory's lowest) to ``allowed``, the fastest.
 
     Pilot fits on the gathered sample, at the deepest height's shard size and
     four times it until the sample or the time budget runs out; their growth
@@ -794,17 +828,19 @@ def _plan_speed(
     timings = [first_timing]
     size = max(n_samples // radon_number**allowed, 2)
     spent = first_timing[1]
-    while size < first_timing[0] and spent < _PILOT_TOTAL:
-        _, seconds = _time_pilot(template, sample, seed, params, rows=size)
-        timings.append((size, seconds))
-        spent += seconds
+    while size <= len(sample[1]) and spent < _PILOT_TOTAL:
+        if not size / 1.5 <= first_timing[0] <= 1.5 * size:
+            _, seconds = _time_pilot(template, sample, seed, params, rows=size)
+            timings.append((size, seconds))
+            spent += seconds
         size *= 4
     cost_model = fit_cost_model(*zip(*timings, strict=True))
     n_workers = plan["n_workers"]
+    lowest = plan.get("memory_min_height", 1)
     predicted = predict_wall_seconds(
         n_samples,
         radon_number,
-        range(1, allowed + 1),
+        range(lowest, allowed + 1),
         cost_model,
         n_workers,
         0.9 * n_workers,

@@ -53,6 +53,7 @@ from ._hypotheses import check_transplant, flatten, layout_of, load
 from ._shards import (
     assign_shards,
     check_height,
+    explicit_min_rows,
     fastest_height,
     fit_cost_model,
     largest_height,
@@ -533,11 +534,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 )
         else:
             height = self.height
-            min_rows = (
-                1
-                if self.min_samples_per_shard == "auto"
-                else self.min_samples_per_shard
-            )
+            min_rows = explicit_min_rows(self.min_samples_per_shard)
             check_height(height, n_samples, radon_number, min_rows, classes, counts)
         plan["chosen"] = height
         times["pilot"] = time.perf_counter() - pilot_start

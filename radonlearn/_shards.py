@@ -24,6 +24,11 @@ def min_rows_per_shard(min_samples_per_shard, n_parameters):
     return int(min_samples_per_shard)
 
 
+def explicit_min_rows(min_samples_per_shard):
+    """Fewest rows per shard an explicit height needs: the int, or 1 for "auto"."""
+    return 1 if min_samples_per_shard == "auto" else int(min_samples_per_shard)
+
+
 def largest_height(n_samples, radon_number, min_rows, class_counts=None):
     """Largest ``h``: ``r**h`` shards of ``min_rows`` rows, every class in each."""
     height = 0

@@ -459,3 +459,38 @@ def test_bad_dask_input_is_refused_cleanly(client):
     regressor.fit(da.from_array(X, chunks=1_000), da.from_array(target, chunks=1_000))
     np.testing.assert_allclose(regressor.coef_, [2.0, 3.0])
     np.testing.assert_allclose(regressor.intercept_, 1.0)
+
+
+def test_auto_height_on_dask_input_times_pilots_and_skips_height_zero(client):
+    X, y = _classification(n=60_000, p=3, seed=10)
+    machine = RadonMachineClassifier(LogisticRegression(), random_state=0)
+    machine.fit(da.from_array(X, chunks=7_000), da.from_array(y, chunks=7_000))
+    plan = machine.height_plan_
+    assert plan["largest_height"] == 3
+    assert len(plan["cost_model"]["sizes"]) >= 3
+    assert set(plan["predicted_seconds"]) == {1, 2, 3}
+    assert machine.height_ == plan["chosen"] >= 1
+    assert machine.n_shards_ == 6**machine.height_
+
+
+class _FakeClient:
+    def __init__(self, limits):
+        self.limits = limits
+
+    def scheduler_info(self, n_workers=-1):
+        return {
+            "workers": {
+                f"w{i}": {"memory_limit": limit} for i, limit in enumerate(self.limits)
+            }
+        }
+
+
+@pytest.mark.parametrize(
+    ("limits", "expected"),
+    [([0, 0], 1), ([10**9, 10**9], 1), ([10**9, 10**7], 2), ([10**4], 3)],
+)
+def test_memory_limit_sets_the_lowest_auto_height(monkeypatch, limits, expected):
+    # One million rows of 152 bytes in shards of 1e6 / 21**h rows, held
+    # about four times over: 29 MB at h = 1, 1.4 MB at h = 2.
+    monkeypatch.setattr(rdask, "_client", lambda: _FakeClient(limits))
+    assert rdask._memory_min_height(1_000_000, 152, 21, 3) == expected
