@@ -442,10 +442,16 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, Dask array, Dask DataFrame} of shape \
+                (n_samples, n_features)
             Training rows. Sparse input is accepted when the inner estimator
-            accepts it.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            accepts it. Dask input is fitted where it lives: shards are groups
+            of its chunks, fitted on the workers (with the active
+            ``distributed.Client``, else Dask's local scheduler), the
+            aggregation tree runs there too, and only coefficient vectors
+            come back (see the "Scaling out" guide and ``dask_shuffle``).
+        y : array-like, Dask array or Dask Series of shape (n_samples,) or \
+                (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights, split with the rows and passed to each shard fit.
@@ -1111,13 +1117,15 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, Dask array, Dask DataFrame} of shape \
+                (n_samples, n_features)
             Rows to predict.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The inner estimator's own ``predict`` on the aggregated model.
+            The inner estimator's own ``predict`` on the aggregated model; a
+            lazy Dask array, computed chunk by chunk, for Dask input.
         """
         return self._call_inner("predict", X)
 
@@ -1231,7 +1239,8 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in
         ``"total"``, with ``"shard_fit_sum"`` (the shard fits' own times
         added up) and ``"n_workers"``: ``shard_fit_sum / (n_workers *
-        shards)`` is the parallel efficiency.
+        shards)`` is the parallel efficiency. For Dask input the
+        aggregation tree runs on the workers and is part of ``"shards"``.
     height_plan_ : dict
         How the height was chosen: ``"largest_height"`` the data allows,
         the pilot sizes and seconds, the fitted ``"cost_model"``, the
@@ -1433,7 +1442,8 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in
         ``"total"``, with ``"shard_fit_sum"`` (the shard fits' own times
         added up) and ``"n_workers"``: ``shard_fit_sum / (n_workers *
-        shards)`` is the parallel efficiency.
+        shards)`` is the parallel efficiency. For Dask input the
+        aggregation tree runs on the workers and is part of ``"shards"``.
     height_plan_ : dict
         How the height was chosen: ``"largest_height"`` the data allows,
         the pilot sizes and seconds, the fitted ``"cost_model"``, the
