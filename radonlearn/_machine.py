@@ -708,16 +708,21 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 spent += timings[-1][1]
             # Stop at the shard size of height 1, once the two largest pilots
             # both take a noticeable time (the growth is read between them),
-            # or before the next pilot (four times larger) would cost too much.
+            # or before the next pilot would cost too much: its cost is
+            # predicted with the growth seen so far, since a superlinear
+            # learner's pilot four times larger costs far more than four times.
             ordered = sorted(timings)
             readable = (
                 len(ordered) >= 2
                 and ordered[-2][1] >= _PILOT_BUDGET
                 and ordered[-1][0] >= 1.5 * ordered[-2][0]
             )
-            if size >= largest or readable or spent + 4 * timings[-1][1] > _PILOT_TOTAL:
+            next_size = min(4 * size, largest)
+            growth = fit_cost_model(*zip(*timings, strict=True))["exponent"]
+            next_cost = ordered[-1][1] * (next_size / ordered[-1][0]) ** growth
+            if size >= largest or readable or spent + next_cost > _PILOT_TOTAL:
                 break
-            size = min(4 * size, largest)
+            size = next_size
         plan["cost_model"] = fit_cost_model(*zip(*timings, strict=True))
         # Threads are assumed here (no start-up, every worker busy); the
         # shard fits check that assumption on their first shards and
