@@ -494,3 +494,20 @@ def test_memory_limit_sets_the_lowest_auto_height(monkeypatch, limits, expected)
     # about four times over: 29 MB at h = 1, 1.4 MB at h = 2.
     monkeypatch.setattr(rdask, "_client", lambda: _FakeClient(limits))
     assert rdask._memory_min_height(1_000_000, 152, 21, 3) == expected
+
+
+def test_sparse_chunks_are_fitted_and_predicted():
+    from scipy import sparse
+
+    rng = np.random.default_rng(11)
+    X = sparse.random(12_000, 5, density=0.5, format="csr", random_state=0)
+    y = (X @ np.arange(1.0, 6.0) + rng.logistic(size=12_000) > 2).astype(int)
+    Xd = da.from_array(X, chunks=(2_000, 5), asarray=False)
+    machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=0)
+    machine.fit(Xd, da.from_array(y, chunks=2_000))
+    full = LogisticRegression().fit(X, y)
+    assert machine.n_shards_ == 8
+    assert abs(machine.score(X, y) - full.score(X, y)) < 0.01
+    np.testing.assert_allclose(
+        machine.predict_proba(Xd).compute(), machine.predict_proba(X)
+    )
