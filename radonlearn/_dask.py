@@ -29,12 +29,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._aggregate import AGGREGATORS, blockwise_radon_levels, call_aggregator
-from ._hypotheses import check_transplant, flatten, layout_of
+from ._hypotheses import PROBE_ROWS, check_finite, check_transplant, flatten, layout_of
 from ._shards import (
+    MAX_SEED,
     check_height,
     explicit_min_rows,
     fastest_height,
     fit_cost_model,
+    grow_pilots,
     largest_height,
     min_rows_per_shard,
     predict_wall_seconds,
@@ -43,7 +45,6 @@ from ._shards import (
 
 __all__ = []
 
-_MAX_SEED = np.iinfo(np.int32).max
 # Rows gathered to the client for the pilot fits (layout and speed), at most
 # this many bytes of them.
 _PILOT_ROWS = 20_000
@@ -51,8 +52,6 @@ _PILOT_BYTES = 16e6
 _PILOT_CHUNKS = 16
 # Rows of the pilot fit that reads the hypothesis layout (as in memory).
 _LAYOUT_ROWS = 1000
-_PILOT_TOTAL = 0.5
-_PILOT_REPEAT_BELOW = 0.02
 # A shard fit holds about this many copies of its rows at once.
 _SHARD_MEMORY_FACTOR = 4
 # Scheduling cost of one task on a distributed cluster, in seconds.
@@ -60,7 +59,6 @@ _TASK_OVERHEAD = 0.002
 # A shard whose share of a class differs from the class's overall share by
 # more than this factor makes the plan "uneven" (a warning).
 _UNEVEN_FACTOR = 2.0
-_PROBE_ROWS = 20
 # How often a waiting fit checks that the scheduler is still there.
 _POLL_SECONDS = 1.0
 
@@ -188,7 +186,7 @@ def plan_chunk_shards(chunk_sizes, n_shards, rng):
     bounds = (np.arange(n_shards + 1) * n_rows) // n_shards
     starts = np.concatenate([[0], np.cumsum(sizes[order])])
     pieces = [[] for _ in range(n_shards)]
-    seeds = rng.integers(_MAX_SEED, size=sizes.size)
+    seeds = rng.integers(MAX_SEED, size=sizes.size)
     split = {}
     for position, chunk in enumerate(order):
         begin, end = starts[position], starts[position + 1]
@@ -288,7 +286,7 @@ def _fit_shard(template, seed, params, layout, number, keep, classes, *pieces):
         "seconds": seconds,
         "warnings": caught,
         "model": model if number in keep else None,
-        "probe": X[:_PROBE_ROWS] if number == max(keep) else None,
+        "probe": X[:PROBE_ROWS] if number == max(keep) else None,
     }
 
 
@@ -438,7 +436,7 @@ def _shuffled(X, y, w, seed):
         )
         return result
 
-    seeds = np.random.default_rng(seed).integers(_MAX_SEED, size=n_chunks)
+    seeds = np.random.default_rng(seed).integers(MAX_SEED, size=n_chunks)
     blocks = [X.to_delayed().ravel(), y.to_delayed().ravel()]
     blocks.append([None] * n_chunks if w is None else w.to_delayed().ravel())
     meta = frame(
@@ -508,11 +506,11 @@ def fit_dask(machine, X, y, sample_weight, fit_params, started):
             )
         params[key] = value
 
-    base = check_random_state(machine.random_state).randint(_MAX_SEED)
+    base = check_random_state(machine.random_state).randint(MAX_SEED)
     rng = np.random.default_rng(base)
-    first_seed = int(rng.integers(_MAX_SEED))
+    first_seed = int(rng.integers(MAX_SEED))
     if machine.dask_shuffle:
-        X, y, w = _shuffled(X, y, w, int(rng.integers(_MAX_SEED)))
+        X, y, w = _shuffled(X, y, w, int(rng.integers(MAX_SEED)))
 
     blocks = [X.to_delayed().ravel(), y.to_delayed().ravel()]
     blocks.append([None] * len(blocks[0]) if w is None else w.to_delayed().ravel())
@@ -663,14 +661,7 @@ def fit_dask(machine, X, y, sample_weight, fit_params, started):
     hypotheses = np.vstack([result["vector"] for result in shard_results])
     times["shard_fit_sum"] = float(sum(result["seconds"] for result in shard_results))
     _summarise_warnings([result["warnings"] for result in shard_results], n_shards)
-    finite = np.isfinite(hypotheses).all(axis=1)
-    if not finite.all():
-        bad = np.flatnonzero(~finite)
-        raise ValueError(
-            f"Shard {bad[0]} (of {n_shards}; {bad.size} in all) produced "
-            "non-finite coefficients, so they cannot be aggregated. Check the "
-            "inner estimator's settings or scale the features."
-        )
+    check_finite(hypotheses)
     models = {number: shard_results[number]["model"] for number in keep}
     if n_shards > 1:
         check_transplant(models[1], models[0], shard_results[1]["probe"], layout)
@@ -755,32 +746,19 @@ def _layout_rows_first(sample, classes):
 
 
 def _time_pilot(template, sample, seed, params, rows=None):
-    """Fit on the first ``rows`` of the sample; quick fits repeat, fastest kept."""
-    from ._machine import _fit_one
+    """Fit on the first ``rows`` of the sample as a shard fit runs (one BLAS
+    thread), warnings ignored; returns the model and the fastest seconds."""
+    from ._machine import _one_thread, time_fit
 
     X, y, w = sample
     rows = np.arange(X.shape[0] if rows is None else min(rows, X.shape[0]))
-    fit_params = dict(params)
-    if w is not None:
-        fit_params["sample_weight"] = w[rows]
-    best, model = np.inf, None
-    for _ in range(3):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fitted, _, seconds = _fit_one(
-                template,
-                X[rows],
-                y[rows],
-                np.arange(rows.size),
-                seed,
-                fit_params,
-                capture=False,
-            )
-        model = model or fitted
-        best = min(best, seconds)
-        if best >= _PILOT_REPEAT_BELOW:
-            break
-    return model, best
+    fit_params = dict(params) if w is None else {**params, "sample_weight": w}
+    with warnings.catch_warnings(), _one_thread():
+        warnings.simplefilter("ignore")
+        model, _, seconds = time_fit(
+            template, X, y, rows, seed, fit_params, capture=False
+        )
+    return model, seconds
 
 
 def _row_bytes(X, y, w):
@@ -819,21 +797,23 @@ def _plan_speed(
 ):
     """Among heights 1 (or the memory's lowest) to ``allowed``, the fastest.
 
-    Pilot fits on the gathered sample, at the deepest height's shard size and
-    four times it until the sample or the time budget runs out; their growth
+    Pilot fits on the gathered sample, from the deepest height's shard size
+    up by fours within the sample and the time budget (``grow_pilots``); their
+    growth
     exponent predicts each height's shard fits, spread over the cluster's
     worker threads, plus a scheduling cost per task. Height 0 (all rows on
     one worker) is not considered: Dask data is assumed too big for that.
     """
-    timings = [first_timing]
-    size = max(n_samples // radon_number**allowed, 2)
-    spent = first_timing[1]
-    while size <= len(sample[1]) and spent < _PILOT_TOTAL:
-        if not size / 1.5 <= first_timing[0] <= 1.5 * size:
-            _, seconds = _time_pilot(template, sample, seed, params, rows=size)
-            timings.append((size, seconds))
-            spent += seconds
-        size *= 4
+
+    def time_at(size):
+        return size, _time_pilot(template, sample, seed, params, rows=size)[1]
+
+    timings = grow_pilots(
+        time_at,
+        first_timing,
+        n_samples // radon_number**allowed,
+        min(n_samples // radon_number, len(sample[1])),
+    )
     cost_model = fit_cost_model(*zip(*timings, strict=True))
     n_workers = plan["n_workers"]
     lowest = plan.get("memory_min_height", 1)

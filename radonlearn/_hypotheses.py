@@ -121,6 +121,23 @@ def _responses(model, X):
     return out
 
 
+# Rows compared by the transplant check.
+PROBE_ROWS = 20
+
+
+def check_finite(hypotheses):
+    """Raise ValueError when a shard's hypothesis has a non-finite coordinate."""
+    finite = np.isfinite(hypotheses).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        raise ValueError(
+            f"Shard {bad[0]} (of {len(hypotheses)}; {bad.size} in all) produced "
+            "non-finite coefficients, so they cannot be aggregated. Check the "
+            "inner estimator's settings (e.g. learning rate, regularisation) "
+            "or scale the features."
+        )
+
+
 def check_transplant(donor, recipient, X_probe, layout):
     """TypeError unless predictions depend only on ``coef_``/``intercept_``.
 

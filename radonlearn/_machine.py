@@ -49,13 +49,24 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 
 from ._aggregate import AGGREGATORS, blockwise_radon_levels, call_aggregator
 from ._dask import fit_dask, is_dask_collection, predict_blocks
-from ._hypotheses import check_transplant, flatten, layout_of, load
+from ._hypotheses import (
+    PROBE_ROWS,
+    check_finite,
+    check_transplant,
+    flatten,
+    layout_of,
+    load,
+)
 from ._shards import (
+    MAX_SEED,
+    PILOT_REPEAT_BELOW,
+    PILOT_REPEATS,
     assign_shards,
     check_height,
     explicit_min_rows,
     fastest_height,
     fit_cost_model,
+    grow_pilots,
     largest_height,
     min_rows_per_shard,
     predict_fit_seconds,
@@ -69,10 +80,6 @@ __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
 _PILOT_ROWS = 1000
 # Pilot fits quicker than this are repeated (keeping the fastest) to tame
 # timer noise; pilots stop growing once one fit takes longer than the budget.
-_PILOT_REPEAT_BELOW = 0.02
-_PILOT_REPEATS = 2
-_PILOT_BUDGET = 0.03
-_PILOT_TOTAL = 0.5
 # Threads are preferred (no start-up, no data transfer; measured here to run
 # liblinear, HiGHS, lbfgs and SGD shard fits at 0.7-0.95 parallel
 # efficiency) unless two threads run two shard fits slower than this
@@ -88,15 +95,12 @@ _THREAD_TESTS = 2
 # Predicted start-up of a process pool, plus its data transfer per byte.
 _PROCESS_STARTUP = 1.5
 _PROCESS_SECONDS_PER_BYTE = 1e-9
-# Rows compared by the transplant check.
-_PROBE_ROWS = 20
 # Shards fitted per scheduled task: a few tasks per worker balance the load
 # without scheduling thousands of tiny tasks.
 _TASKS_PER_WORKER = 4
 # Thread workers take one shard per task (scheduling a task costs
 # microseconds), up to this many tasks per worker.
 _TASKS_PER_THREAD = 16
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 # One thread-pool controller per process: finding the BLAS and OpenMP
@@ -226,6 +230,20 @@ def _fit_one(estimator, X, y, indices, seed, params, capture=True):
         model.fit(X_shard, y_shard, **shard_params)
         seconds = time.perf_counter() - start
     return model, [(w.category, str(w.message)) for w in caught], seconds
+
+
+def time_fit(estimator, X, y, indices, seed, params, capture=True):
+    """``_fit_one``, repeated while quick; the fastest time is kept.
+
+    Returns the first fit's model and warnings and the fastest seconds.
+    """
+    model, caught, best = _fit_one(estimator, X, y, indices, seed, params, capture)
+    for _ in range(PILOT_REPEATS):
+        if best >= PILOT_REPEAT_BELOW:
+            break
+        *_, seconds = _fit_one(estimator, X, y, indices, seed, params, capture)
+        best = min(best, seconds)
+    return model, caught, best
 
 
 def _fit_shard_batch(
@@ -502,9 +520,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         classes, counts, codes = self._validate_targets(y)
         n_samples = X.shape[0]
         params = self._shard_params(template, sample_weight, fit_params, n_samples)
-        base_seed = check_random_state(self.random_state).randint(_MAX_SEED)
+        base_seed = check_random_state(self.random_state).randint(MAX_SEED)
         rng = np.random.default_rng(base_seed)
-        first_seed = int(rng.integers(_MAX_SEED))
+        first_seed = int(rng.integers(MAX_SEED))
         order = rng.permutation(n_samples)
         times = {"validation": time.perf_counter() - started}
         n_workers = effective_n_jobs(self.n_jobs)
@@ -606,22 +624,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         return np.sort(rows)
 
     def _time_fit(self, fit, rows):
-        """Fit on ``rows``; quick fits are repeated and the fastest time kept.
-
-        BLAS and OpenMP are limited as they will be in the shard fits.
-        """
+        """Fit on ``rows`` as the shard fits will run; see ``time_fit``."""
         with fit.limits():
-            model, caught, best = _fit_one(
-                fit.template, fit.X, fit.y, rows, fit.seed, fit.params
-            )
-            for _ in range(_PILOT_REPEATS):
-                if best >= _PILOT_REPEAT_BELOW:
-                    break
-                *_, seconds = _fit_one(
-                    fit.template, fit.X, fit.y, rows, fit.seed, fit.params
-                )
-                best = min(best, seconds)
-        return model, caught, best
+            return time_fit(fit.template, fit.X, fit.y, rows, fit.seed, fit.params)
 
     def _first_shards(self, fit, shards, seeds, alone=None):
         """Fit the first shards, timing whether two threads beat one.
@@ -693,36 +698,17 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         fits (see ``_first_shards``).
         """
         n_samples = len(fit.order)
-        timings = [first_timing]
-        size = max(n_samples // radon_number**allowed, 2)
-        largest = n_samples // radon_number
-        spent = first_timing[1]
-        while True:
-            # A pilot of nearly this size (the layout pilot) already tells.
-            close = [item for item in timings if size / 1.5 <= item[0] <= 1.5 * size]
-            if close:
-                timings.append(timings.pop(timings.index(close[0])))
-            else:
-                rows = self._sample_rows(fit, size)
-                timings.append((len(rows), self._time_fit(fit, rows)[2]))
-                spent += timings[-1][1]
-            # Stop at the shard size of height 1, once the two largest pilots
-            # both take a noticeable time (the growth is read between them),
-            # or before the next pilot would cost too much: its cost is
-            # predicted with the growth seen so far, since a superlinear
-            # learner's pilot four times larger costs far more than four times.
-            ordered = sorted(timings)
-            readable = (
-                len(ordered) >= 2
-                and ordered[-2][1] >= _PILOT_BUDGET
-                and ordered[-1][0] >= 1.5 * ordered[-2][0]
-            )
-            next_size = min(4 * size, largest)
-            growth = fit_cost_model(*zip(*timings, strict=True))["exponent"]
-            next_cost = ordered[-1][1] * (next_size / ordered[-1][0]) ** growth
-            if size >= largest or readable or spent + next_cost > _PILOT_TOTAL:
-                break
-            size = next_size
+
+        def time_at(size):
+            rows = self._sample_rows(fit, size)
+            return len(rows), self._time_fit(fit, rows)[2]
+
+        timings = grow_pilots(
+            time_at,
+            first_timing,
+            n_samples // radon_number**allowed,
+            n_samples // radon_number,
+        )
         plan["cost_model"] = fit_cost_model(*zip(*timings, strict=True))
         # Threads are assumed here (no start-up, every worker busy); the
         # shard fits check that assumption on their first shards and
@@ -876,16 +862,8 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         )
         _summarise_warnings(raised, n_shards)
         hypotheses = np.vstack(vectors)
-        finite = np.isfinite(hypotheses).all(axis=1)
-        if not finite.all():
-            bad = np.flatnonzero(~finite)
-            raise ValueError(
-                f"Shard {bad[0]} (of {n_shards}; {bad.size} in all) produced "
-                "non-finite coefficients, so they cannot be aggregated. Check "
-                "the inner estimator's settings (e.g. learning rate, "
-                "regularisation) or scale the features."
-            )
-        check_transplant(kept[1], kept[0], X[shards[1][:_PROBE_ROWS]], layout)
+        check_finite(hypotheses)
+        check_transplant(kept[1], kept[0], X[shards[1][:PROBE_ROWS]], layout)
         return self._finish(
             kept[0],
             layout,
@@ -1039,9 +1017,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 )
         template = self._template()
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        seed = check_random_state(self.random_state).randint(_MAX_SEED)
+        seed = check_random_state(self.random_state).randint(MAX_SEED)
         if not first:
-            seed = (seed + self.n_shards_) % _MAX_SEED
+            seed = (seed + self.n_shards_) % MAX_SEED
         model, caught, _ = _fit_one(template, X, y, None, seed, params)
         _summarise_warnings([caught], 1)
         if first:

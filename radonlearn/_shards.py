@@ -13,6 +13,16 @@ ROWS_PER_PARAMETER = 15
 MIN_ROWS_AUTO = 50
 
 
+# Seeds drawn for shards, chunks and the fit itself stay below this.
+MAX_SEED = np.iinfo(np.int32).max
+# Pilot fits: quicker ones are repeated (the fastest kept) to tame timer
+# noise; pilots stop growing once two take a noticeable time, or before the
+# next one would take the total over budget.
+PILOT_REPEAT_BELOW = 0.02
+PILOT_REPEATS = 2
+PILOT_NOTICEABLE = 0.03
+PILOT_TOTAL = 0.5
+
 # Up to this many classes, ranks within a class are found class by class.
 _CLASSES_BY_MASK = 32
 
@@ -70,7 +80,7 @@ def shard_seeds(base_seed, n_shards):
     hand shard ``i`` the same seed whatever their shard plans consumed.
     """
     rng = np.random.default_rng([base_seed, n_shards])
-    return rng.integers(np.iinfo(np.int32).max, size=n_shards)
+    return rng.integers(MAX_SEED, size=n_shards)
 
 
 def assign_shards(n_samples, n_shards, rng, codes=None):
@@ -145,6 +155,42 @@ def fit_cost_model(sizes, seconds):
         )
     exponent = float(np.clip(exponent, *EXPONENT_BOUNDS))
     return {"sizes": sizes.tolist(), "seconds": seconds.tolist(), "exponent": exponent}
+
+
+def grow_pilots(time_at, first_timing, smallest, largest):
+    """Pilot ``(rows, seconds)`` timings, from ``smallest`` rows up by fours.
+
+    ``time_at(size)`` fits on about ``size`` rows and returns the rows used
+    and the seconds; ``first_timing`` is a pilot already made (the layout
+    pilot), reused for a size within a factor 1.5 of it. Growth stops at
+    ``largest`` rows, once the two largest pilots both take a noticeable
+    time (the growth is read between them), or before the next pilot would
+    take the total over ``PILOT_TOTAL``: its cost is predicted with the growth
+    seen so far, since a superlinear learner's pilot four times larger costs
+    far more than four times as much.
+    """
+    timings = [first_timing]
+    spent = first_timing[1]
+    size = max(min(smallest, largest), 2)
+    while True:
+        close = [item for item in timings if size / 1.5 <= item[0] <= 1.5 * size]
+        if close:
+            timings.append(timings.pop(timings.index(close[0])))
+        else:
+            timings.append(time_at(size))
+            spent += timings[-1][1]
+        ordered = sorted(timings)
+        readable = (
+            len(ordered) >= 2
+            and ordered[-2][1] >= PILOT_NOTICEABLE
+            and ordered[-1][0] >= 1.5 * ordered[-2][0]
+        )
+        next_size = min(4 * size, largest)
+        growth = fit_cost_model(*zip(*timings, strict=True))["exponent"]
+        next_cost = ordered[-1][1] * (next_size / ordered[-1][0]) ** growth
+        if size >= largest or readable or spent + next_cost > PILOT_TOTAL:
+            return timings
+        size = next_size
 
 
 def predict_fit_seconds(n_rows, cost_model):

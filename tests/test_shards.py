@@ -11,11 +11,13 @@ from sklearn.model_selection import train_test_split
 
 from radonlearn import RadonMachineClassifier
 from radonlearn._shards import (
+    PILOT_TOTAL,
     ROWS_PER_PARAMETER,
     assign_shards,
     check_height,
     fastest_height,
     fit_cost_model,
+    grow_pilots,
     largest_height,
     min_rows_per_shard,
     predict_fit_seconds,
@@ -185,3 +187,28 @@ def test_cost_model_reads_growth_past_the_overhead():
     # (about m**1.6 to m**2) is read, not the flat start.
     model = fit_cost_model([49, 196, 545, 1000], [0.010, 0.014, 0.035, 0.090])
     assert model["exponent"] > 1.4
+
+
+@pytest.mark.parametrize("exponent", [1.0, 2.0, 3.0])
+def test_pilots_stay_within_budget_whatever_the_growth(exponent):
+    # Simulated learners: 3 ms of overhead plus a cost growing as m**exponent,
+    # 60 ms at 1,000 rows (the layout pilot).
+    timed = []
+
+    def time_at(size):
+        seconds = 0.003 + 0.057 * (size / 1000) ** exponent
+        timed.append((size, seconds))
+        return size, seconds
+
+    timings = grow_pilots(time_at, (1000, 0.06), 300, 20_000)
+    assert sum(seconds for _, seconds in timed) <= PILOT_TOTAL
+    assert (1000, 0.06) in timings  # the layout pilot is reused, not redone
+    assert all(not 1000 / 1.5 <= size <= 1500 for size, _ in timed)
+    # The growth is read between two sizes at least.
+    assert len(timings) >= 2
+    assert fit_cost_model(*zip(*timings, strict=True))["exponent"] >= 1.0
+
+
+def test_pilots_grow_to_the_largest_size_for_cheap_learners():
+    timings = grow_pilots(lambda size: (size, 1e-7 * size), (1000, 1e-4), 100, 50_000)
+    assert max(size for size, _ in timings) == 50_000
