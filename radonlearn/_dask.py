@@ -755,7 +755,7 @@ def _time_pilot(template, sample, seed, params, rows=None):
     fit_params = dict(params) if w is None else {**params, "sample_weight": w}
     with warnings.catch_warnings(), _one_thread():
         warnings.simplefilter("ignore")
-        model, _, seconds = time_fit(
+        model, _, seconds, _ = time_fit(
             template, X, y, rows, seed, fit_params, capture=False
         )
     return model, seconds

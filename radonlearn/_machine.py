@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 from joblib import effective_n_jobs
 from scipy import sparse
-from sklearn import get_config
+from sklearn import config_context, get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -71,6 +71,7 @@ from ._shards import (
     min_rows_per_shard,
     predict_fit_seconds,
     predict_wall_seconds,
+    random_order,
     shard_seeds,
 )
 
@@ -160,7 +161,9 @@ def _encode_classes(y):
     Integer labels spanning a range no wider than the number of rows are
     counted with ``np.bincount`` in linear time (10 ms instead of 25 ms for
     750,000 binary labels: the sort behind ``np.unique``); anything else goes to
-    ``np.unique``. Same classes (sorted, same dtype), codes and counts.
+    ``np.unique``. Same classes (sorted, same dtype) and counts; the codes
+    come in the smallest unsigned integer type that holds them (one byte per
+    row for up to 256 classes instead of eight).
     """
     if y.dtype.kind in "iu" and y.size:
         low, high = int(y.min()), int(y.max())
@@ -168,10 +171,11 @@ def _encode_classes(y):
             offset = y.astype(np.int64, copy=False) - low
             counts = np.bincount(offset)
             present = np.flatnonzero(counts)
-            lookup = np.zeros(counts.size, dtype=np.intp)
+            lookup = np.zeros(counts.size, dtype=np.min_scalar_type(present.size))
             lookup[present] = np.arange(present.size)
             return (present + low).astype(y.dtype), lookup[offset], counts[present]
-    return np.unique(y, return_inverse=True, return_counts=True)
+    classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+    return classes, codes.astype(np.min_scalar_type(classes.size)), counts
 
 
 def _seed(estimator, seed):
@@ -205,12 +209,15 @@ def uses_global_rng(estimator):
     )
 
 
-def _fit_one(estimator, X, y, indices, seed, params, capture=True):
+def _fit_one(estimator, X, y, indices, seed, params, capture=True, validated=False):
     """Fit a seeded clone on the rows ``indices`` (``None``: all rows, uncopied).
 
     Returns the model, the warnings its fit raised (recorded only with
     ``capture``: recording is not thread-safe, so fits that run in threads
-    leave it to their caller) and the seconds it took.
+    leave it to their caller) and the seconds it took. ``validated`` says
+    that ``X`` was checked for non-finite values already (by ``fit``), so
+    the inner estimator skips that pass over the rows (scikit-learn's
+    ``assume_finite``).
     """
     n_samples = X.shape[0]
     model = _seed(clone(estimator), seed)
@@ -223,7 +230,8 @@ def _fit_one(estimator, X, y, indices, seed, params, capture=True):
         X_shard, y_shard = _rows(X, indices), _rows(y, indices)
     recorder = warnings.catch_warnings(record=True) if capture else nullcontext([])
     lock = _GLOBAL_RNG_LOCK if uses_global_rng(model) else nullcontext()
-    with recorder as caught, lock:
+    checks = config_context(assume_finite=True) if validated else nullcontext()
+    with recorder as caught, lock, checks:
         if capture:
             warnings.simplefilter("always")
         start = time.perf_counter()
@@ -232,18 +240,21 @@ def _fit_one(estimator, X, y, indices, seed, params, capture=True):
     return model, [(w.category, str(w.message)) for w in caught], seconds
 
 
-def time_fit(estimator, X, y, indices, seed, params, capture=True):
+def time_fit(estimator, X, y, indices, seed, params, capture=True, validated=False):
     """``_fit_one``, repeated while quick; the fastest time is kept.
 
-    Returns the first fit's model and warnings and the fastest seconds.
+    Returns the first fit's model and warnings, the fastest seconds and the
+    wall seconds spent on all the fits.
     """
-    model, caught, best = _fit_one(estimator, X, y, indices, seed, params, capture)
+    args = (estimator, X, y, indices, seed, params, capture, validated)
+    started = time.perf_counter()
+    model, caught, best = _fit_one(*args)
     for _ in range(PILOT_REPEATS):
         if best >= PILOT_REPEAT_BELOW:
             break
-        *_, seconds = _fit_one(estimator, X, y, indices, seed, params, capture)
+        *_, seconds = _fit_one(*args)
         best = min(best, seconds)
-    return model, caught, best
+    return model, caught, best, time.perf_counter() - started
 
 
 def _fit_shard_batch(
@@ -265,7 +276,7 @@ def _fit_shard_batch(
     with _one_thread() if in_worker or limit else nullcontext():
         for number, indices, seed in zip(shards[0], shards[1], seeds, strict=True):
             model, caught, took = _fit_one(
-                estimator, X, y, indices, seed, params, capture=in_worker
+                estimator, X, y, indices, seed, params, in_worker, validated=True
             )
             vectors.append(flatten(model, layout))
             if number in keep:
@@ -523,7 +534,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         base_seed = check_random_state(self.random_state).randint(MAX_SEED)
         rng = np.random.default_rng(base_seed)
         first_seed = int(rng.integers(MAX_SEED))
-        order = rng.permutation(n_samples)
+        order = random_order(rng, n_samples)
         times = {"validation": time.perf_counter() - started}
         n_workers = effective_n_jobs(self.n_jobs)
         if n_workers > 1:
@@ -541,7 +552,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         # Pilot fit: the hypothesis layout, hence D and the Radon number.
         pilot_start = time.perf_counter()
         pilot_rows = self._sample_rows(fit, _PILOT_ROWS)
-        pilot, caught, pilot_seconds = self._time_fit(fit, pilot_rows)
+        pilot, caught, pilot_seconds, pilot_wall = self._time_fit(fit, pilot_rows)
         layout = layout_of(pilot)
         radon_number = self._radon_number(layout.n_parameters)
         plan = {"radon_number": radon_number, "n_workers": n_workers}
@@ -554,7 +565,11 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             height = 0
             if allowed > 0:
                 height = self._plan_speed(
-                    fit, plan, radon_number, allowed, (len(pilot_rows), pilot_seconds)
+                    fit,
+                    plan,
+                    radon_number,
+                    allowed,
+                    (len(pilot_rows), pilot_seconds, pilot_wall),
                 )
         else:
             height = self.height
@@ -626,7 +641,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
     def _time_fit(self, fit, rows):
         """Fit on ``rows`` as the shard fits will run; see ``time_fit``."""
         with fit.limits():
-            return time_fit(fit.template, fit.X, fit.y, rows, fit.seed, fit.params)
+            return time_fit(
+                fit.template, fit.X, fit.y, rows, fit.seed, fit.params, validated=True
+            )
 
     def _first_shards(self, fit, shards, seeds, alone=None):
         """Fit the first shards, timing whether two threads beat one.
@@ -658,6 +675,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                     seeds[number],
                     fit.params,
                     capture=False,
+                    validated=True,
                 )
             return model, seconds
 
@@ -701,13 +719,15 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
         def time_at(size):
             rows = self._sample_rows(fit, size)
-            return len(rows), self._time_fit(fit, rows)[2]
+            _, _, seconds, wall = self._time_fit(fit, rows)
+            return len(rows), seconds, wall
 
         timings = grow_pilots(
             time_at,
             first_timing,
             n_samples // radon_number**allowed,
             n_samples // radon_number,
+            n_samples,
         )
         plan["cost_model"] = fit_cost_model(*zip(*timings, strict=True))
         # Threads are assumed here (no start-up, every worker busy); the
@@ -749,7 +769,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         shards.call_on_fit_task_begin(estimator=self)
         # All rows, without a copy of X.
         model, caught, seconds = _fit_one(
-            fit.template, fit.X, fit.y, None, fit.seed, fit.params
+            fit.template, fit.X, fit.y, None, fit.seed, fit.params, validated=True
         )
         _report_shards(self, shards, 1)
         shards.call_on_fit_task_end(estimator=self)
@@ -775,7 +795,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         """Fit ``radon_number ** height`` shards in parallel and aggregate them."""
         X, y = fit.X, fit.y
         n_shards = radon_number**height
-        shards = assign_shards(X.shape[0], n_shards, rng, fit.codes)
+        shards = assign_shards(X.shape[0], n_shards, rng, fit.codes, fit.order)
         seeds = shard_seeds(fit.base_seed, n_shards)
         n_workers = fit.n_workers
         keep = {0, 1}
@@ -1277,7 +1297,11 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
 
     def _validate_targets(self, y):
         """Classification targets with at least two classes."""
-        check_classification_targets(y)
+        if not (np.ndim(y) == 1 and np.asarray(y).dtype.kind in "biu"):
+            # One column of integers or booleans is always binary or
+            # multiclass; the check (a pass to find the unique values, 18 ms
+            # for a million labels) is left for other targets.
+            check_classification_targets(y)
         if np.ndim(y) != 1:
             raise ValueError(
                 "RadonMachineClassifier supports one target column; got y of "

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
-from sklearn import config_context
+from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.datasets import make_classification, make_regression
@@ -327,6 +327,47 @@ def test_nan_in_X_gets_sklearns_error(binary):
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         RadonMachineClassifier().fit(X, y_train)
+
+
+_SEEN_CONFIG = []
+
+
+class ConfigRecordingLR(LogisticRegression):
+    """LogisticRegression that records scikit-learn's ``assume_finite``."""
+
+    def fit(self, X, y, sample_weight=None):
+        _SEEN_CONFIG.append(get_config()["assume_finite"])
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("height", [0, 1, "auto"])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_inner_fits_skip_the_finiteness_pass_fit_already_made(binary, height, n_jobs):
+    # fit checks X for NaN and infinity once; the pilots and shard fits (in
+    # this thread and in joblib threads) are told so, and the caller's
+    # configuration is left as it was.
+    X_train, _, y_train, _ = binary
+    _SEEN_CONFIG.clear()
+    RadonMachineClassifier(
+        ConfigRecordingLR(), height=height, n_jobs=n_jobs, random_state=0
+    ).fit(X_train, y_train)
+    assert _SEEN_CONFIG and all(_SEEN_CONFIG)
+    assert get_config()["assume_finite"] is False
+    X = X_train.copy()
+    X[3, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        RadonMachineClassifier(ConfigRecordingLR(), height=height).fit(X, y_train)
+
+
+def test_integer_labels_skip_the_target_check_float_labels_do_not(binary):
+    # Integer and boolean labels are always classes; continuous floats are
+    # still refused with scikit-learn's error.
+    X_train, _, y_train, _ = binary
+    for labels in (y_train.astype(np.int8), y_train.astype(bool)):
+        machine = RadonMachineClassifier(height=1, random_state=0).fit(X_train, labels)
+        np.testing.assert_array_equal(machine.classes_, np.unique(labels))
+    with pytest.raises(ValueError, match="continuous"):
+        RadonMachineClassifier().fit(X_train, y_train + 0.5 * X_train[:, 0])
 
 
 def test_one_class_is_refused(binary):
