@@ -41,6 +41,8 @@ Optional requirements are listed in ``benchmarks/requirements.txt``.
 """
 
 import argparse
+import ctypes
+import gc
 import importlib
 import math
 import os
@@ -91,6 +93,23 @@ def _pss_available():
 
 
 PSS_AVAILABLE = psutil is not None and _pss_available()
+
+
+def _release_free_memory():
+    """Give memory freed by earlier fits back to the system (glibc only).
+
+    glibc keeps freed blocks, and after the first large free it serves even
+    large arrays from its heap, where they stay resident when freed. A fit
+    measured after another would then reuse that memory and seem to need
+    none. ``malloc_trim(0)`` returns it, so every fit starts from the same
+    footing. Elsewhere nothing is done.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "benchmarks.md"
@@ -299,6 +318,7 @@ class PeakMemory:
 
     def __enter__(self):
         if psutil is not None:
+            _release_free_memory()
             self.baseline = self.peak = self._total()
             self._thread = threading.Thread(target=self._sample, daemon=True)
             self._thread.start()

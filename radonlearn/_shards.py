@@ -15,11 +15,11 @@ MIN_ROWS_AUTO = 50
 
 # Seeds drawn for shards, chunks and the fit itself stay below this.
 MAX_SEED = np.iinfo(np.int32).max
-# Pilot fits: quicker ones are repeated (the fastest kept) to tame timer
+# Pilot fits: quicker ones are fitted twice (the faster kept) to tame timer
 # noise; pilots stop growing once two take a noticeable time, or before the
 # next one would take the total over budget.
 PILOT_REPEAT_BELOW = 0.02
-PILOT_REPEATS = 2
+PILOT_REPEATS = 1
 PILOT_NOTICEABLE = 0.03
 PILOT_TOTAL = 0.5
 PILOT_FRACTION = 0.1
@@ -154,24 +154,30 @@ def fit_cost_model(sizes, seconds):
     """A cost model of one fit from pilot ``(rows, seconds)`` timings.
 
     Returns a dict with the measured ``sizes`` and ``seconds`` (sorted, the
-    fastest time kept per size) and the growth ``exponent``: the log-log
-    slope between the two largest pilots after half of the quickest pilot's
-    time (mostly per-fit overhead) is taken off both, clipped to
-    ``EXPONENT_BOUNDS``; 1 with a single pilot size.
+    fastest time kept per size), the per-fit ``overhead`` (half the quickest
+    pilot's time: what a fit costs whatever its rows) and the growth
+    ``exponent``: the log-log slope of the time above the overhead between
+    the two largest pilots, clipped to ``EXPONENT_BOUNDS``; 1 with a single
+    pilot size.
     """
     by_size = {}
     for size, time in zip(sizes, seconds, strict=True):
         by_size[int(size)] = min(by_size.get(int(size), np.inf), max(time, 1e-6))
     sizes = np.array(sorted(by_size), dtype=float)
     seconds = np.array([by_size[int(size)] for size in sizes])
+    overhead = 0.5 * float(seconds.min())
     exponent = 1.0
     if sizes.size >= 2:
-        overhead = 0.5 * seconds.min()
         exponent = np.log((seconds[-1] - overhead) / (seconds[-2] - overhead)) / (
             np.log(sizes[-1] / sizes[-2])
         )
     exponent = float(np.clip(exponent, *EXPONENT_BOUNDS))
-    return {"sizes": sizes.tolist(), "seconds": seconds.tolist(), "exponent": exponent}
+    return {
+        "sizes": sizes.tolist(),
+        "seconds": seconds.tolist(),
+        "overhead": overhead,
+        "exponent": exponent,
+    }
 
 
 def grow_pilots(time_at, first_timing, smallest, largest, n_samples=None):
@@ -223,7 +229,10 @@ def predict_fit_seconds(n_rows, cost_model):
     sizes = np.asarray(cost_model["sizes"])
     seconds = np.asarray(cost_model["seconds"])
     if n_rows >= sizes[-1]:
-        return float(seconds[-1] * (n_rows / sizes[-1]) ** cost_model["exponent"])
+        # The overhead stays; the rest grows with the rows.
+        overhead = cost_model.get("overhead", 0.0)
+        growth = (n_rows / sizes[-1]) ** cost_model["exponent"]
+        return float(overhead + (seconds[-1] - overhead) * growth)
     if n_rows <= sizes[0]:
         return float(seconds[0])
     # Keep the interpolation monotone: more rows never cost less.
