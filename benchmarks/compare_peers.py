@@ -21,9 +21,11 @@ on the same training rows and the same cores:
     (classification only).
 
 It reports the median fit wall time over ``--repeats`` runs, the speed-up
-over ``base``, the peak memory of the fit (proportional set size, PSS, of
-this process and all its children on Linux, else their resident set size;
-sampled every 20 ms, minus the value just before the fit) and a score on a
+over ``base``, the peak memory of the fit (the resident set size of this
+process, read every 2 ms, plus the proportional set size, PSS, of all its
+children on Linux, else their resident set size, read every 20 ms; minus
+the value just before the fit; in one more fit after the timed ones, so
+that the sampling does not slow them) and a score on a
 held-out 25% of the rows (the synthetic scenarios generate a third more rows
 than their stated size, so that the stated size is fitted), prints one table per
 scenario and writes them to a Markdown file (``docs/benchmarks.md`` by
@@ -117,7 +119,7 @@ METHODS = ("base", "radon", "mean", "bagging", "dask-ml", "spark")
 PEERS = ("dask-ml", "spark")
 # Rows per Dask chunk, as a target; chunks are balanced around it.
 DASK_CHUNK_ROWS = 100_000
-SAMPLE_INTERVAL = 0.02
+SAMPLE_INTERVAL = 0.002
 # Imported in every joblib worker before the first timed fit.
 WORKER_MODULES = (
     "scipy.optimize",
@@ -277,32 +279,36 @@ def _process_memory(process):
 class PeakMemory:
     """Peak memory of this process and its children during a block.
 
-    A background thread sums the RSS of this process and of all its
-    descendants (joblib, Dask and Spark workers) every ``interval`` seconds.
-    ``peak_mb`` is the largest sum seen minus the sum just before the block,
-    in MiB, or None when psutil is not installed. Pages shared between
-    processes (memory-mapped arrays) count once per process that maps them.
+    A background thread reads the resident set size (RSS) of this process
+    every ``interval`` seconds (a cheap read, so short peaks are seen) and
+    the memory of all its descendants (joblib, Dask and Spark workers) every
+    ``CHILD_EVERY`` readings: their proportional set size (PSS) on Linux,
+    which counts a page shared by k processes (a memory-mapped array that
+    joblib hands to its workers) 1/k in each, else their RSS. ``peak_mb`` is
+    the largest sum seen minus the sum just before the block, in MiB, or
+    None when psutil is not installed.
     """
+
+    CHILD_EVERY = 10
 
     def __init__(self, interval=SAMPLE_INTERVAL):
         self.interval = interval
         self.baseline = self.peak = 0
+        self._children = 0
         self._stop = threading.Event()
         self._thread = None
+        self._me = psutil.Process() if psutil is not None else None
 
-    def _total(self):
-        """Current memory of this process and its descendants, in bytes.
+    def _own(self):
+        """RSS of this process, in bytes."""
+        return self._me.memory_info().rss
 
-        Proportional set size (PSS) where the system reports it (Linux): a
-        page shared by k processes, such as a memory-mapped array that joblib
-        hands to its worker processes, counts 1/k in each, so once in all.
-        Elsewhere the resident set size (RSS), which counts it k times.
-        """
-        me = psutil.Process()
+    def _descendants(self):
+        """Memory of all descendants of this process, in bytes (see above)."""
         try:
-            processes = [me, *me.children(recursive=True)]
+            processes = self._me.children(recursive=True)
         except psutil.Error:
-            processes = [me]
+            return 0
         total = 0
         for process in processes:
             try:
@@ -311,14 +317,23 @@ class PeakMemory:
                 pass
         return total
 
+    def _total(self):
+        """This process's RSS plus its descendants' last reading."""
+        return self._own() + self._children
+
     def _sample(self):
         """Thread body: keep the largest total until told to stop."""
+        reading = 0
         while not self._stop.wait(self.interval):
+            if reading % self.CHILD_EVERY == 0:
+                self._children = self._descendants()
+            reading += 1
             self.peak = max(self.peak, self._total())
 
     def __enter__(self):
         if psutil is not None:
             _release_free_memory()
+            self._children = self._descendants()
             self.baseline = self.peak = self._total()
             self._thread = threading.Thread(target=self._sample, daemon=True)
             self._thread.start()
@@ -328,6 +343,7 @@ class PeakMemory:
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
+            self._children = self._descendants()
             self.peak = max(self.peak, self._total())
         return False
 
@@ -370,8 +386,13 @@ class Fits:
 
 
 def time_fits(fit, repeats, note_convergence=True):
-    """Call ``fit()`` ``repeats`` times and measure each call.
+    """Call ``fit()`` ``repeats`` times timed, then once more for memory.
 
+    The timed fits run without the memory sampler: reading a process's
+    proportional set size makes the kernel walk its page tables (about 6 ms
+    for a process holding a 1,000,000 x 18 array), which every 20 ms would
+    take a third of one core from the fit being timed, and more from a fit
+    that needs both cores. The extra fit measures the peak memory alone.
     Each fit runs in its own ``warnings.catch_warnings(record=True)``: a fit
     that leaves the warning filters changed cannot change them for the next
     one, and with ``note_convergence`` a ``ConvergenceWarning`` raised in
@@ -383,22 +404,26 @@ def time_fits(fit, repeats, note_convergence=True):
     Returns
     -------
     Fits
-        The last model, the wall times, the peak memory of every fit and
-        whether any fit warned that it did not converge.
+        The last model, the wall times, the peak memory of the memory fit
+        and whether any fit warned that it did not converge.
     """
     times, peaks, model, unconverged = [], [], None, False
-    for _ in range(repeats):
+    for attempt in range(repeats + 1):
+        timed = attempt < repeats
         model = None  # release the previous model before measuring again
         with (
             warnings.catch_warnings(record=True) as caught,
-            PeakMemory() as memory,
+            nullcontext() if timed else PeakMemory() as memory,
         ):
             if note_convergence:
                 warnings.simplefilter("always", ConvergenceWarning)
             start = time.perf_counter()
             model = fit()
-            times.append(time.perf_counter() - start)
-        peaks.append(memory.peak_mb)
+            seconds = time.perf_counter() - start
+        if timed:
+            times.append(seconds)
+        else:
+            peaks.append(memory.peak_mb)
         for warning in caught:
             if issubclass(warning.category, ConvergenceWarning):
                 unconverged = True
@@ -1097,14 +1122,18 @@ METHOD_NOTES = """\
 READING_NOTES = """\
 - *fit time s*: median wall time of `fit` over the repeats; *speed-up*: base
   fit time divided by the method's.
-- *peak MB*: the largest increase, over the repeats, of the summed
-  proportional set size (PSS, on Linux; resident set size elsewhere) of this
-  process and all its child processes (joblib/loky, Dask and Spark
-  workers), sampled every 20 ms by a background thread, over the value just
-  before `fit`. PSS counts a page shared by k processes (an array that
-  joblib memory-maps into its workers) 1/k in each, so once in all; memory
-  that a process frees and reuses within the fit is not seen, so small
-  numbers are near the resolution of the method.
+- *peak MB*: the largest increase of the resident set size of this process
+  (read every 2 ms) plus the proportional set size (PSS, on Linux; resident
+  set size elsewhere) of all its child processes (joblib/loky, Dask and
+  Spark workers; read every 20 ms), by a background thread, over the value
+  just before `fit`, in one extra fit after the timed repeats (reading PSS
+  costs the kernel milliseconds per read, which would slow the timed fits).
+  Memory freed by earlier fits is given back to the system first (glibc's
+  `malloc_trim`), so each method starts from the same footing. PSS counts a
+  page shared by k processes (an array that joblib memory-maps into its
+  workers) 1/k in each, so once in all; memory that a process frees and
+  reuses within the fit is not seen, so small numbers are near the
+  resolution of the method.
 - *score*: on the held-out 25% of the rows (stratified for classification);
   ROC AUC uses `decision_function` where the model has one. For MAE the
   notes give the ratio to base.

@@ -1,8 +1,6 @@
 """The Radon machine meta-estimators: plan shards, fit them, aggregate, load."""
 
 import ctypes
-import math
-import mmap
 import os
 import sys
 import threading
@@ -106,8 +104,6 @@ _TASKS_PER_WORKER = 4
 # Thread workers take one shard per task (scheduling a task costs
 # microseconds), up to this many tasks per worker.
 _TASKS_PER_THREAD = 16
-# Row copies at least this large get memory mapped for them alone (_mapped).
-_MAPPED_BYTES = 1 << 20
 
 
 # One thread-pool controller per process: finding the BLAS and OpenMP
@@ -154,34 +150,11 @@ def _rows(array, indices):
     ``np.take(X, indices, axis=0)`` gathers the rows of a 2-D array about
     three times faster than fancy indexing (numpy 2.4: 3 ms instead of 9 ms
     for 35,714 random rows of a 750,000 x 18 array), with the same values
-    and a C-contiguous result either way. A large copy is written into memory
-    mapped for it alone (``_mapped``), which returns to the system when the
-    copy is dropped.
+    and a C-contiguous result either way.
     """
-    if type(array) is not np.ndarray:
-        return array[indices]
-    shape = (len(indices), *array.shape[1:])
-    nbytes = math.prod(shape) * array.itemsize
-    if nbytes < _MAPPED_BYTES:
+    if type(array) is np.ndarray:
         return np.take(array, indices, axis=0)
-    # mode="clip" writes straight into ``out`` (the default, "raise", goes
-    # through a temporary copy); the indices are in range either way.
-    return np.take(array, indices, axis=0, out=_mapped(shape, array.dtype), mode="clip")
-
-
-def _mapped(shape, dtype):
-    """An empty C-contiguous array in anonymous memory of its own.
-
-    glibc keeps freed blocks, and after the first large free it serves even
-    multi-megabyte arrays from the heap of the allocating thread, where they
-    stay resident when freed; shard copies made in several threads then pile
-    up (measured here: 56 MB resident at peak for a 1,000,000 x 18 logistic
-    fit whose live arrays never exceed 26 MB). A mapping of its own is
-    returned to the system when the array is dropped.
-    """
-    dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize
-    return np.frombuffer(mmap.mmap(-1, nbytes), dtype=dtype).reshape(shape)
+    return array[indices]
 
 
 def _find_malloc_trim():
@@ -273,11 +246,14 @@ def _fit_one(estimator, X, y, indices, seed, params, capture=True, validated=Fal
 
     Returns the model, the warnings its fit raised (recorded only with
     ``capture``: recording is not thread-safe, so fits that run in threads
-    leave it to their caller) and the seconds it took. ``validated`` says
+    leave it to their caller) and the seconds the task took: cloning,
+    gathering the rows and fitting (the work a shard costs a worker), not
+    waiting for the lock of the estimators that need one. ``validated`` says
     that ``X`` was checked for non-finite values already (by ``fit``), so
     the inner estimator skips that pass over the rows (scikit-learn's
     ``assume_finite``).
     """
+    started = time.perf_counter()
     n_samples = X.shape[0]
     model = _seed(clone(estimator), seed)
     if indices is None:
@@ -290,12 +266,13 @@ def _fit_one(estimator, X, y, indices, seed, params, capture=True, validated=Fal
     recorder = warnings.catch_warnings(record=True) if capture else nullcontext([])
     lock = _GLOBAL_RNG_LOCK if uses_global_rng(model) else nullcontext()
     checks = config_context(assume_finite=True) if validated else nullcontext()
+    seconds = time.perf_counter() - started
     with recorder as caught, lock, checks:
         if capture:
             warnings.simplefilter("always")
         start = time.perf_counter()
         model.fit(X_shard, y_shard, **shard_params)
-        seconds = time.perf_counter() - start
+        seconds += time.perf_counter() - start
     return model, [(w.category, str(w.message)) for w in caught], seconds
 
 
@@ -601,6 +578,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         fit = _FitContext(
             template, X, y, codes, params, first_seed, order, base_seed, n_workers
         )
+        del order  # held by ``fit`` alone, which drops it once the shards are cut
         fit.callbacks = self._callback_root(X, y)
 
         if self.height == 0 or (
@@ -678,7 +656,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
     def _sample_rows(self, fit, size):
         """The first ``size`` rows of the random order, plus one of every class."""
-        n_samples = len(fit.order)
+        n_samples = fit.X.shape[0]
         if size >= n_samples:
             return np.arange(n_samples)
         rows = fit.order[:size]
@@ -774,7 +752,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         Whether two threads beat one is measured later, on the first shard
         fits (see ``_first_shards``).
         """
-        n_samples = len(fit.order)
+        n_samples = fit.X.shape[0]
 
         def time_at(size):
             rows = self._sample_rows(fit, size)
@@ -811,7 +789,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             nbytes = fit.X.data.nbytes if sparse.issparse(fit.X) else fit.X.nbytes
             startup = _PROCESS_STARTUP + _PROCESS_SECONDS_PER_BYTE * nbytes
         predicted = predict_wall_seconds(
-            len(fit.order),
+            fit.X.shape[0],
             plan["radon_number"],
             range(plan["largest_height"] + 1),
             plan["cost_model"],
@@ -855,6 +833,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         X, y = fit.X, fit.y
         n_shards = radon_number**height
         shards = assign_shards(X.shape[0], n_shards, rng, fit.codes, fit.order)
+        fit.order = None  # the pilots are done; the shards hold every row
         seeds = shard_seeds(fit.base_seed, n_shards)
         # The planning's temporaries are freed; give them back before the
         # shard copies are made.
@@ -1302,9 +1281,10 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
     fit_times_ : dict
         Seconds spent on ``"validation"``, ``"pilot"`` (layout and planning),
         ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in
-        ``"total"``, with ``"shard_fit_sum"`` (the shard fits' own times
-        added up) and ``"n_workers"``: ``shard_fit_sum / (n_workers *
-        shards)`` is the parallel efficiency. For Dask input the
+        ``"total"``, with ``"shard_fit_sum"`` (the shard tasks' own times
+        added up: gathering each shard's rows and fitting it) and
+        ``"n_workers"``: ``shard_fit_sum / (n_workers * shards)`` is the
+        parallel efficiency. For Dask input the
         aggregation tree runs on the workers and is part of ``"shards"``.
     height_plan_ : dict
         How the height was chosen: ``"largest_height"`` the data allows,
@@ -1509,9 +1489,10 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
     fit_times_ : dict
         Seconds spent on ``"validation"``, ``"pilot"`` (layout and planning),
         ``"shards"`` (wall time of the shard fits), ``"aggregation"`` and in
-        ``"total"``, with ``"shard_fit_sum"`` (the shard fits' own times
-        added up) and ``"n_workers"``: ``shard_fit_sum / (n_workers *
-        shards)`` is the parallel efficiency. For Dask input the
+        ``"total"``, with ``"shard_fit_sum"`` (the shard tasks' own times
+        added up: gathering each shard's rows and fitting it) and
+        ``"n_workers"``: ``shard_fit_sum / (n_workers * shards)`` is the
+        parallel efficiency. For Dask input the
         aggregation tree runs on the workers and is part of ``"shards"``.
     height_plan_ : dict
         How the height was chosen: ``"largest_height"`` the data allows,

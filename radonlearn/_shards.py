@@ -87,15 +87,13 @@ def shard_seeds(base_seed, n_shards):
 def random_order(rng, n_samples):
     """A random permutation of ``range(n_samples)`` drawn from ``rng``.
 
-    ``rng`` is a ``numpy.random.Generator``; the permutation is drawn by a
-    ``RandomState`` seeded from it, whose shuffle is about twice as fast
-    (numpy 2.4: 20-35 ms instead of 50-55 ms for 1,000,000 rows), and
-    indices are ``int32`` when they fit, which halves their memory.
+    ``rng`` is a ``numpy.random.Generator``. The indices are ``int32`` when
+    they fit, shuffled in place: half the memory of ``rng.permutation`` and
+    no 64-bit temporary.
     """
-    order = np.random.RandomState(rng.integers(2**32, dtype=np.uint64)).permutation(
-        n_samples
-    )
-    return order.astype(np.int32) if n_samples < 2**31 else order
+    order = np.arange(n_samples, dtype=np.int32 if n_samples < 2**31 else np.int64)
+    rng.shuffle(order)
+    return order
 
 
 def assign_shards(n_samples, n_shards, rng, codes=None, order=None):
@@ -125,8 +123,10 @@ def assign_shards(n_samples, n_shards, rng, codes=None, order=None):
     if counts.size <= _CLASSES_BY_MASK:
         for label, count in enumerate(counts):
             if count:
-                cycle = np.arange(starts[label], starts[label] + count) % n_shards
-                shard_of[ordered_codes == label] = cycle
+                # The shard numbers from the class's start, round and round,
+                # built in the 16-bit type (no n-sized 64-bit temporary).
+                turn = np.roll(np.arange(n_shards, dtype=dtype), -starts[label])
+                shard_of[ordered_codes == label] = np.resize(turn, count)
     else:
         by_class = np.argsort(ordered_codes, kind="stable")
         rank = np.arange(n_samples) - np.repeat(np.cumsum(counts) - counts, counts)

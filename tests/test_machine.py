@@ -601,9 +601,8 @@ def test_liblinear_shards_are_reproducible_with_two_workers():
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("n_rows", [10, 40_000])
 def test_row_copies_equal_fancy_indexing(order, n_rows):
-    # Small copies come from np.take, large ones (here 40,000 x 5 float64,
-    # 1.6 MB) are written into a mapping of their own; either way the rows
-    # equal X[indices], C-contiguous, writable and independent of X.
+    # np.take gathers the rows of C- and F-ordered arrays: they equal
+    # X[indices], C-contiguous, writable and independent of X.
     rng = np.random.default_rng(0)
     X = np.asarray(rng.normal(size=(50_000, 5)), order=order)
     indices = rng.permutation(50_000)[:n_rows].astype(np.int32)
