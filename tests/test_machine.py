@@ -363,7 +363,12 @@ def test_integer_labels_skip_the_target_check_float_labels_do_not(binary):
     # Integer and boolean labels are always classes; continuous floats are
     # still refused with scikit-learn's error.
     X_train, _, y_train, _ = binary
-    for labels in (y_train.astype(np.int8), y_train.astype(bool)):
+    for labels in (
+        y_train.astype(np.int8),
+        y_train.astype(bool),
+        y_train.astype(np.uint64) + 2**40,  # far from zero, unsigned 64-bit
+        y_train.astype(np.uint64),
+    ):
         machine = RadonMachineClassifier(height=1, random_state=0).fit(X_train, labels)
         np.testing.assert_array_equal(machine.classes_, np.unique(labels))
     with pytest.raises(ValueError, match="continuous"):
