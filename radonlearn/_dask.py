@@ -813,6 +813,7 @@ def _plan_speed(
         first_timing,
         n_samples // radon_number**allowed,
         min(n_samples // radon_number, len(sample[1])),
+        n_samples,
     )
     cost_model = fit_cost_model(*zip(*timings, strict=True))
     n_workers = plan["n_workers"]
