@@ -22,7 +22,7 @@ PILOT_REPEAT_BELOW = 0.02
 PILOT_REPEATS = 1
 PILOT_NOTICEABLE = 0.03
 PILOT_TOTAL = 0.5
-PILOT_FRACTION = 0.1
+PILOT_FRACTION = 0.05
 
 # Up to this many classes, ranks within a class are found class by class.
 _CLASSES_BY_MASK = 32

@@ -468,7 +468,7 @@ def test_auto_height_on_dask_input_times_pilots_and_skips_height_zero(client):
     plan = machine.height_plan_
     assert plan["largest_height"] == 3
     # Pilots at two sizes at least (the growth is read between them; on
-    # data this small the budget, a tenth of one full fit, stops them there).
+    # data this small the budget, a twentieth of one full fit, stops them there).
     assert len(plan["cost_model"]["sizes"]) >= 2
     assert set(plan["predicted_seconds"]) == {1, 2, 3}
     assert machine.height_ == plan["chosen"] >= 1
