@@ -117,19 +117,41 @@ _CONTROLLERS = {}
 _GLOBAL_RNG_LOCK = threading.Lock()
 
 
-def _one_thread(refresh=False):
+def _find_thread_pools():
+    """Look for the BLAS and OpenMP libraries of this process again.
+
+    Libraries loaded since the last look (a learner's first import) are
+    then limited too. Only looks: limits nothing.
+    """
+    _CONTROLLERS[os.getpid()] = ThreadpoolController()
+
+
+class _OneThread:
     """Context limiting BLAS and OpenMP to one thread for the calling thread.
 
     OpenMP's thread count is a per-thread setting: a limit set in the main
     thread does not reach the worker threads, whose shard fits would then
     each start a full OpenMP team and oversubscribe the cores. So every
-    thread that fits a shard enters this itself. ``refresh`` looks for the
-    libraries again (newly loaded ones).
+    thread that fits a shard enters this itself. The limit is set on entry
+    and the previous counts are restored on exit (threadpoolctl's limiter
+    sets its limits as soon as it is made, so it is made only on entry).
     """
-    pid = os.getpid()
-    if refresh or pid not in _CONTROLLERS:
-        _CONTROLLERS[pid] = ThreadpoolController()
-    return _CONTROLLERS[pid].limit(limits=1)
+
+    def __enter__(self):
+        pid = os.getpid()
+        if pid not in _CONTROLLERS:
+            _find_thread_pools()
+        self._limiter = _CONTROLLERS[pid].limit(limits=1)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._limiter.restore_original_limits()
+        return False
+
+
+def _one_thread():
+    """A context limiting BLAS and OpenMP to one thread (see ``_OneThread``)."""
+    return _OneThread()
 
 
 def _take(value, indices, n_samples):
@@ -577,7 +599,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         times = {"validation": time.perf_counter() - started}
         n_workers = effective_n_jobs(self.n_jobs)
         if n_workers > 1:
-            _one_thread(refresh=True)
+            _find_thread_pools()
         fit = _FitContext(
             template, X, y, codes, params, first_seed, order, base_seed, n_workers
         )

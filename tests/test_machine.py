@@ -618,3 +618,48 @@ def test_row_copies_equal_fancy_indexing(order, n_rows):
     rows[0, 0] = np.inf
     assert X[indices[0], 0] == before
     release_freed_memory()  # a no-op or glibc's malloc_trim; never an error
+
+
+_SEEN_POOLS = []
+
+
+class PoolRecordingLR(LogisticRegression):
+    """LogisticRegression that records the BLAS/OpenMP thread counts it sees."""
+
+    def fit(self, X, y, sample_weight=None):
+        from threadpoolctl import threadpool_info
+
+        counts = {pool["num_threads"] for pool in threadpool_info()}
+        _SEEN_POOLS.append((len(X), counts))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("height", [1, "auto"])
+def test_thread_pools_are_limited_in_shard_fits_and_restored_after(binary, height):
+    # With two workers every shard fit and pilot sees one BLAS/OpenMP thread
+    # (a fit on all rows, height 0, keeps the library's own); after the fit
+    # (and after a failed fit) this process has its own counts back,
+    # whatever they were. A limit left behind once made every later numpy
+    # call in the user's process single-threaded.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    X_train, _, y_train, _ = binary
+
+    def counts():
+        return [pool["num_threads"] for pool in threadpool_info()]
+
+    for outer in (None, 2):
+        with threadpool_limits(limits=outer):
+            before = counts()
+            _SEEN_POOLS.clear()
+            RadonMachineClassifier(
+                PoolRecordingLR(), height=height, n_jobs=2, random_state=0
+            ).fit(X_train, y_train)
+            sharded = [seen for rows, seen in _SEEN_POOLS if rows < len(X_train)]
+            assert sharded and all(seen == {1} for seen in sharded)
+            assert counts() == before
+            with pytest.raises(ValueError):
+                RadonMachineClassifier(PoolRecordingLR(), height=height, n_jobs=2).fit(
+                    X_train, np.zeros(len(y_train))
+                )
+            assert counts() == before
