@@ -43,7 +43,6 @@ Optional requirements are listed in ``benchmarks/requirements.txt``.
 """
 
 import argparse
-import ctypes
 import gc
 import importlib
 import math
@@ -79,6 +78,7 @@ from sklearn.utils.validation import has_fit_parameter
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+from radonlearn._machine import release_freed_memory
 
 try:
     import psutil
@@ -98,19 +98,16 @@ PSS_AVAILABLE = psutil is not None and _pss_available()
 
 
 def _release_free_memory():
-    """Give memory freed by earlier fits back to the system (glibc only).
+    """Collect garbage and give freed memory back to the system (glibc only).
 
     glibc keeps freed blocks, and after the first large free it serves even
     large arrays from its heap, where they stay resident when freed. A fit
     measured after another would then reuse that memory and seem to need
-    none. ``malloc_trim(0)`` returns it, so every fit starts from the same
-    footing. Elsewhere nothing is done.
+    none; radonlearn's ``release_freed_memory`` (``malloc_trim(0)``) returns
+    it, so every fit starts from the same footing.
     """
     gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    release_freed_memory()
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -230,7 +230,7 @@ def predict_fit_seconds(n_rows, cost_model):
     seconds = np.asarray(cost_model["seconds"])
     if n_rows >= sizes[-1]:
         # The overhead stays; the rest grows with the rows.
-        overhead = cost_model.get("overhead", 0.0)
+        overhead = cost_model["overhead"]
         growth = (n_rows / sizes[-1]) ** cost_model["exponent"]
         return float(overhead + (seconds[-1] - overhead) * growth)
     if n_rows <= sizes[0]:
