@@ -63,7 +63,6 @@ from ._shards import (
     MAX_SEED,
     PILOT_REPEAT_BELOW,
     PILOT_REPEATS,
-    assign_shards,
     check_height,
     explicit_min_rows,
     fastest_height,
@@ -71,6 +70,7 @@ from ._shards import (
     grow_pilots,
     largest_height,
     min_rows_per_shard,
+    nest_shards,
     predict_fit_seconds,
     predict_wall_seconds,
     random_order,
@@ -81,6 +81,8 @@ __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
 
 # Rows of the pilot fit that reads the hypothesis layout before planning.
 _PILOT_ROWS = 1000
+# The pilots' rows are drawn from the stream ``[base_seed, _PILOT_STREAM]``.
+_PILOT_STREAM = 1
 # Pilot fits quicker than this are repeated (keeping the fastest) to tame
 # timer noise; pilots stop growing once one fit takes longer than the budget.
 # Threads are preferred (no start-up, no data transfer; measured here to run
@@ -364,10 +366,10 @@ def _summarise_warnings(raised, n_shards):
 
 
 class _FitContext:
-    """What every fit of one ``fit`` call shares: learner, data, seed, order."""
+    """What every fit of one ``fit`` call shares: learner, data, seeds."""
 
     def __init__(
-        self, template, X, y, codes, params, seed, order, base_seed, n_workers=1
+        self, template, X, y, codes, params, seed, pilot_rng, base_seed, n_workers=1
     ):
         self.base_seed = base_seed
         self.template = template
@@ -376,7 +378,9 @@ class _FitContext:
         self.codes = codes
         self.params = params
         self.seed = seed
-        self.order = order
+        # Draws the pilots' rows: a stream of its own, so that how many
+        # pilots the timings ask for changes no shard.
+        self.pilot_rng = pilot_rng
         self.n_workers = n_workers
 
     def limits(self):
@@ -387,6 +391,46 @@ class _FitContext:
         (on a busy machine, often several times slower) fit.
         """
         return _one_thread() if self.n_workers > 1 else nullcontext()
+
+
+class _ShardPlanner:
+    """Lays out the shards' rows in a background thread while the pilots run.
+
+    Drawing the random order of all rows and laying it out in stratified
+    shards (``nest_shards``) costs tens of milliseconds per million rows,
+    spent in numpy calls that release the GIL. The pilot fits run one at a
+    time in the calling thread, so this work is done meanwhile on another
+    core, for every height the pilots may choose. The planner owns ``rng``
+    from its start: nothing else may draw from it.
+    """
+
+    def __init__(self, rng, n_samples, codes):
+        self._rng = rng
+        self._codes = codes
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="radonlearn-plan")
+        self._order = self._executor.submit(random_order, rng, n_samples)
+        self._layout = None
+
+    def nest(self, radon_number, depth):
+        """Start laying out the rows for every height up to ``depth``."""
+        order = self._order
+
+        def lay_out():
+            return nest_shards(
+                order.result(), radon_number, depth, self._rng, self._codes
+            )
+
+        self._layout = self._executor.submit(lay_out)
+
+    def shards(self, height):
+        """The shards of ``height`` (at most the depth given to ``nest``)."""
+        shards = self._layout.result().shards(height)
+        self._order = self._layout = None  # the shards hold every row
+        return shards
+
+    def close(self):
+        """Wait for the background thread (dropping work not yet started)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _report_shards(machine, progress, count):
@@ -595,22 +639,30 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         base_seed = check_random_state(self.random_state).randint(MAX_SEED)
         rng = np.random.default_rng(base_seed)
         first_seed = int(rng.integers(MAX_SEED))
-        order = random_order(rng, n_samples)
+        pilot_rng = np.random.default_rng([base_seed, _PILOT_STREAM])
         times = {"validation": time.perf_counter() - started}
         n_workers = effective_n_jobs(self.n_jobs)
         if n_workers > 1:
             _find_thread_pools()
         fit = _FitContext(
-            template, X, y, codes, params, first_seed, order, base_seed, n_workers
+            template, X, y, codes, params, first_seed, pilot_rng, base_seed, n_workers
         )
-        del order  # held by ``fit`` alone, which drops it once the shards are cut
         fit.callbacks = self._callback_root(X, y)
 
         if self.height == 0 or (
             self.height == "auto" and self._surely_unsharded(X, counts)
         ):
             return self._fit_single(fit, times, started, {"chosen": 0})
+        planner = _ShardPlanner(rng, n_samples, codes)
+        try:
+            return self._plan_and_fit(fit, planner, counts, classes, times, started)
+        finally:
+            planner.close()
 
+    def _plan_and_fit(self, fit, planner, counts, classes, times, started):
+        """Pilot fits, the height, then the fit at that height."""
+        n_samples = fit.X.shape[0]
+        n_workers = fit.n_workers
         # Pilot fit: the hypothesis layout, hence D and the Radon number.
         pilot_start = time.perf_counter()
         pilot_rows = self._sample_rows(fit, _PILOT_ROWS)
@@ -626,6 +678,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             plan.update(min_rows_per_shard=min_rows, largest_height=allowed)
             height = 0
             if allowed > 0:
+                planner.nest(radon_number, allowed)
                 height = self._plan_speed(
                     fit,
                     plan,
@@ -637,6 +690,8 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             height = self.height
             min_rows = explicit_min_rows(self.min_samples_per_shard)
             check_height(height, n_samples, radon_number, min_rows, classes, counts)
+            if height > 0:
+                planner.nest(radon_number, height)
         plan["chosen"] = height
         times["pilot"] = time.perf_counter() - pilot_start
         if height == 0:
@@ -655,8 +710,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                     n_workers=1,
                 )
             return self._fit_single(fit, times, started, plan)
+        shards = planner.shards(height)
         return self._fit_sharded(
-            fit, layout, height, radon_number, rng, times, started, plan
+            fit, layout, height, radon_number, shards, times, started, plan
         )
 
     def _surely_unsharded(self, X, counts):
@@ -680,24 +736,25 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         return context
 
     def _sample_rows(self, fit, size):
-        """The first ``size`` rows of the random order, plus one of every class."""
+        """``size`` rows drawn at random, plus one of every class; sorted.
+
+        Drawn from the pilots' own stream, without replacement.
+        """
         n_samples = fit.X.shape[0]
         if size >= n_samples:
             return np.arange(n_samples)
-        rows = fit.order[:size]
+        rows = fit.pilot_rng.choice(n_samples, size, replace=False)
         if fit.codes is not None:
-            n_classes = fit.codes.max() + 1
+            n_classes = int(fit.codes.max()) + 1
             present = np.bincount(fit.codes[rows], minlength=n_classes) > 0
             if not present.all():
-                # The first row of every missing class in the random order;
-                # a longer prefix of the order almost always holds them all.
-                for prefix in (min(n_samples, 20 * size), n_samples):
-                    found, first = np.unique(
-                        fit.codes[fit.order[:prefix]], return_index=True
-                    )
-                    if found.size == n_classes:
-                        break
-                rows = np.union1d(rows, fit.order[first])
+                # A random row of every missing class: one pass over the
+                # labels, whatever the number of classes missing.
+                missing = np.flatnonzero(~present)
+                candidates = np.flatnonzero(np.isin(fit.codes, missing))
+                candidates = fit.pilot_rng.permutation(candidates)
+                _, first = np.unique(fit.codes[candidates], return_index=True)
+                rows = np.union1d(rows, candidates[first])
         return np.sort(rows)
 
     def _time_fit(self, fit, rows):
@@ -852,13 +909,11 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         )
 
     def _fit_sharded(
-        self, fit, layout, height, radon_number, rng, times, started, plan
+        self, fit, layout, height, radon_number, shards, times, started, plan
     ):
-        """Fit ``radon_number ** height`` shards in parallel and aggregate them."""
+        """Fit the ``radon_number ** height`` shards in parallel, aggregate them."""
         X, y = fit.X, fit.y
         n_shards = radon_number**height
-        shards = assign_shards(X.shape[0], n_shards, rng, fit.codes, fit.order)
-        fit.order = None  # the pilots are done; the shards hold every row
         seeds = shard_seeds(fit.base_seed, n_shards)
         # The planning's temporaries are freed; give them back before the
         # shard copies are made.

@@ -26,6 +26,8 @@ PILOT_FRACTION = 0.05
 
 # Up to this many classes, ranks within a class are found class by class.
 _CLASSES_BY_MASK = 32
+# Classes start their round-robin deal at a random shard drawn below this.
+_START_RANGE = 2**62
 
 
 def min_rows_per_shard(min_samples_per_shard, n_parameters):
@@ -104,39 +106,110 @@ def assign_shards(n_samples, n_shards, rng, codes=None, order=None):
     ``codes`` (the class index of every row, for classification) the split is
     stratified: the rows of each class are dealt round-robin over the shards
     from a random start, so each shard receives the floor or the ceiling of
-    ``count / n_shards`` rows of every class. Within a shard the rows are in
-    random order. Linear time for a moderate number of classes. Returns a
-    list of ``n_shards`` index arrays.
+    ``count / n_shards`` rows of every class. Within a shard the rows keep
+    their relative place in the random order. Linear time for a moderate
+    number of classes. Returns a list of ``n_shards`` index arrays.
     """
     if order is None:
         order = random_order(rng, n_samples)
+    return nest_shards(order, n_shards, 1, rng, codes).shards(1)
+
+
+class ShardLayout:
+    """The rows, arranged so that every height's shards are contiguous.
+
+    ``rows`` holds every row index once; the shards of height ``h`` (up to
+    ``depth``) are ``radon_number ** h`` consecutive pieces of it, each made
+    of ``radon_number ** (depth - h)`` whole shards of height ``depth``.
+    """
+
+    def __init__(self, rows, radon_number, depth, counts=None):
+        self.rows = rows
+        self.radon_number = radon_number
+        self.depth = depth
+        # Rows in each deepest shard, in their order along ``rows``; None
+        # when the pieces are simply equal cuts of ``rows``.
+        self._counts = counts
+
+    def shards(self, height):
+        """The ``radon_number ** height`` shards of ``height``: views of ``rows``."""
+        if not 0 <= height <= self.depth:
+            raise ValueError(f"height {height} is not in 0..{self.depth}")
+        n_shards = self.radon_number**height
+        if self._counts is None:
+            return np.array_split(self.rows, n_shards)
+        sizes = self._counts.reshape(n_shards, -1).sum(axis=1)
+        return np.split(self.rows, np.cumsum(sizes)[:-1])
+
+
+def _reversed_digits(radon_number, depth):
+    """``j`` -> ``j`` with its ``depth`` base-``radon_number`` digits reversed."""
+    numbers = np.arange(radon_number**depth)
+    reversed_ = np.zeros_like(numbers)
+    for _ in range(depth):
+        numbers, digit = np.divmod(numbers, radon_number)
+        reversed_ = reversed_ * radon_number + digit
+    return reversed_
+
+
+def nest_shards(order, radon_number, depth, rng, codes=None):
+    """Lay out the rows for the shards of every height up to ``depth``.
+
+    ``order`` is a random permutation of the rows (``random_order``), and
+    ``rng`` a ``numpy.random.Generator``. Without ``codes`` the shards of a
+    height are consecutive, near-equal pieces of ``order``. With ``codes``
+    (every row's class index) they are stratified: the rows of each class,
+    in their order in ``order``, are dealt round-robin over the
+    ``radon_number ** depth`` deepest shards from a random start. Shard
+    ``j`` of the deepest height belongs to shard ``j mod radon_number ** h``
+    of height ``h``, and as ``radon_number ** h`` divides the number of
+    deepest shards, the rows of every class are dealt round-robin over the
+    shards of every height: each receives the floor or the ceiling of its
+    share. Sorting the deepest shards by their number with its base-
+    ``radon_number`` digits reversed puts the members of every shallower
+    shard side by side, so one stable (radix) sort serves every height, and
+    which height is used can be decided later. Within a shard the rows come
+    deepest shard by deepest shard, each in its order in ``order``.
+
+    Returns a ``ShardLayout``.
+    """
+    n_samples = order.shape[0]
     if codes is None:
-        return np.array_split(order, n_shards)
+        return ShardLayout(order, radon_number, depth)
+    n_deepest = radon_number**depth
     ordered_codes = codes[order]
     counts = np.bincount(ordered_codes)
-    starts = rng.integers(0, n_shards, size=counts.size)
-    # Shard of each row: its rank among the rows of its class (in the random
-    # order) plus the class's start, modulo n_shards. A stable sort on
-    # 16-bit keys is a radix sort: linear in the rows.
-    dtype = np.uint16 if n_shards <= 2**16 else np.int64
+    # Drawn below a multiple of every shard count the depths can have, so a
+    # height's shards hold the same rows whatever the depth laid out.
+    starts = rng.integers(0, _START_RANGE, size=counts.size) % n_deepest
+    # Deepest shard of each row: its rank among the rows of its class (in
+    # the random order) plus the class's start, modulo the shard count.
+    dtype = np.uint16 if n_deepest <= 2**16 else np.int64
     shard_of = np.empty(n_samples, dtype=dtype)
     if counts.size <= _CLASSES_BY_MASK:
         for label, count in enumerate(counts):
             if count:
                 # The shard numbers from the class's start, round and round,
-                # built in the 16-bit type (no n-sized 64-bit temporary).
-                turn = np.roll(np.arange(n_shards, dtype=dtype), -starts[label])
+                # built in the small type (no n-sized 64-bit temporary).
+                turn = np.roll(np.arange(n_deepest, dtype=dtype), -starts[label])
                 shard_of[ordered_codes == label] = np.resize(turn, count)
     else:
         by_class = np.argsort(ordered_codes, kind="stable")
         rank = np.arange(n_samples) - np.repeat(np.cumsum(counts) - counts, counts)
-        shard_of[by_class] = (rank + starts[ordered_codes[by_class]]) % n_shards
+        shard_of[by_class] = (rank + starts[ordered_codes[by_class]]) % n_deepest
         del by_class, rank
     del ordered_codes
+    sizes = np.bincount(shard_of, minlength=n_deepest)
+    if depth > 1:
+        key = _reversed_digits(radon_number, depth).astype(dtype)
+        shard_of = key[shard_of]
+        sizes_by_key = np.empty_like(sizes)
+        sizes_by_key[key] = sizes
+        sizes = sizes_by_key
+    # A stable sort on 16-bit keys is a radix sort: linear in the rows.
     grouped = np.argsort(shard_of, kind="stable")
-    sizes = np.bincount(shard_of, minlength=n_shards)
     del shard_of
-    return np.split(np.take(order, grouped), np.cumsum(sizes)[:-1])
+    return ShardLayout(np.take(order, grouped), radon_number, depth, sizes)
 
 
 # The speed model behind height="auto" is built from pilot fit times: timings

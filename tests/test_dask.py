@@ -122,7 +122,7 @@ def _same_plan_in_memory(monkeypatch, machine, X, y, dask_fit, **fit_kwargs):
         item for item in reversed(plans) if item[1] == dask_fit.n_shards
     )
     rows = rdask.plan_rows(pieces, split, sizes)
-    monkeypatch.setattr(rmachine, "assign_shards", lambda *args, **kw: rows)
+    monkeypatch.setattr(rmachine._ShardPlanner, "shards", lambda self, height: rows)
     return machine.fit(X, y, **fit_kwargs)
 
 

@@ -37,6 +37,7 @@ from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeRegressor
 
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+from radonlearn import _machine as rmachine
 from radonlearn._machine import _rows, release_freed_memory, uses_global_rng
 
 
@@ -249,6 +250,49 @@ def test_stratified_shards_hold_every_class():
     assert 6 ** machine.height_plan_["largest_height"] <= rare
     machine = RadonMachineClassifier(height=2, random_state=0).fit(X, y)
     assert machine.n_shards_ == 36 <= rare
+
+
+@pytest.mark.parametrize(
+    "machine_class, inner",
+    [(RadonMachineClassifier, RidgeClassifier()), (RadonMachineRegressor, Ridge())],
+)
+def test_auto_and_explicit_height_fit_the_same_shards(
+    monkeypatch, machine_class, inner
+):
+    # height="auto" lays out the rows for every allowed height and draws its
+    # pilots' rows from a stream of its own; the height it picks gets the
+    # shards an explicit height gets from the same random_state.
+    X, y = make_classification(
+        n_samples=12_000, n_features=4, n_informative=3, n_redundant=0, random_state=3
+    )
+    if machine_class is RadonMachineRegressor:
+        y = X @ np.arange(1.0, 5.0) + np.random.default_rng(0).normal(size=len(y))
+    monkeypatch.setattr(rmachine, "fastest_height", lambda predicted: 1)
+    auto = machine_class(inner, random_state=5).fit(X, y)
+    assert auto.height_ == 1 and auto.height_plan_["largest_height"] >= 2
+    explicit = machine_class(inner, height=1, random_state=5).fit(X, y)
+    np.testing.assert_allclose(auto.hypotheses_, explicit.hypotheses_, rtol=1e-9)
+    np.testing.assert_allclose(auto.coef_, explicit.coef_, rtol=1e-9)
+
+
+def test_pilot_rows_hold_every_class(monkeypatch):
+    # A class too rare to be drawn among the pilot rows is added to them,
+    # so that the pilot models have every class.
+    rng = np.random.default_rng(0)
+    y = np.zeros(200_000, dtype=int)
+    y[rng.choice(len(y), 30, replace=False)] = 1
+    y[rng.choice(np.flatnonzero(y == 0), 30, replace=False)] = 2
+    X = rng.normal(size=(len(y), 2)) + y[:, None]
+    seen = []
+    original = rmachine.time_fit
+
+    def recording(estimator, X, y, indices, *args, **kwargs):
+        seen.append(np.unique(y[indices]).size)
+        return original(estimator, X, y, indices, *args, **kwargs)
+
+    monkeypatch.setattr(rmachine, "time_fit", recording)
+    RadonMachineClassifier(random_state=0).fit(X, y)
+    assert seen and min(seen) == 3
 
 
 def test_explicit_height_too_high_names_the_shortfall(binary):

@@ -20,6 +20,7 @@ from radonlearn._shards import (
     grow_pilots,
     largest_height,
     min_rows_per_shard,
+    nest_shards,
     predict_fit_seconds,
     predict_wall_seconds,
     random_order,
@@ -95,6 +96,59 @@ def test_shards_follow_a_given_order():
     for shard in shards:
         assert np.all(np.diff(position[shard]) > 0)
         assert np.ptp(np.bincount(y[shard], minlength=3)) <= 1
+
+
+@given(
+    counts=st.lists(st.integers(1, 400), min_size=1, max_size=4),
+    radon_number=st.integers(2, 5),
+    depth=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_nested_layout_serves_every_height(counts, radon_number, depth, seed):
+    # One layout holds the shards of every height up to its depth: each
+    # height's shards partition the rows, split every class evenly, and a
+    # shard of height h is the union of radon_number consecutive shards of
+    # height h + 1.
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.repeat(np.arange(len(counts)), counts))
+    layout = nest_shards(random_order(rng, len(y)), radon_number, depth, rng, y)
+    for height in range(depth + 1):
+        shards = layout.shards(height)
+        assert len(shards) == radon_number**height
+        np.testing.assert_array_equal(
+            np.sort(np.concatenate(shards)), np.arange(len(y))
+        )
+        per_class = np.array(
+            [np.bincount(y[shard], minlength=len(counts)) for shard in shards]
+        )
+        for label, count in enumerate(counts):
+            assert per_class[:, label].min() == count // radon_number**height
+            assert per_class[:, label].max() == -(-count // radon_number**height)
+        if height < depth:
+            deeper = layout.shards(height + 1)
+            for number, shard in enumerate(shards):
+                members = deeper[number * radon_number : (number + 1) * radon_number]
+                np.testing.assert_array_equal(shard, np.concatenate(members))
+    with pytest.raises(ValueError, match="not in"):
+        layout.shards(depth + 1)
+
+
+@pytest.mark.parametrize("classes", [None, 3])
+def test_a_height_gets_the_same_shards_at_every_depth(classes):
+    # Laid out for a deeper tree or not, the same generator gives a height
+    # the same rows in each shard (so height="auto", which lays out every
+    # allowed height, and an explicit height agree).
+    y = None if classes is None else np.arange(5000) % classes
+    layouts = [
+        nest_shards(random_order(rng, 5000), 4, depth, rng, y)
+        for depth in (1, 2, 3)
+        for rng in [np.random.default_rng(11)]
+    ]
+    for height in (0, 1):
+        reference = [np.sort(shard) for shard in layouts[0].shards(height)]
+        for layout in layouts[1:]:
+            for shard, expected in zip(layout.shards(height), reference, strict=True):
+                np.testing.assert_array_equal(np.sort(shard), expected)
 
 
 def test_largest_height():
