@@ -81,6 +81,8 @@ __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
 
 # Rows of the pilot fit that reads the hypothesis layout before planning.
 _PILOT_ROWS = 1000
+# Rows of the fit that times the learner's per-fit overhead.
+_OVERHEAD_ROWS = 64
 # The pilots' rows are drawn from the stream ``[base_seed, _PILOT_STREAM]``.
 _PILOT_STREAM = 1
 # Pilot fits quicker than this are repeated (keeping the fastest) to tame
@@ -822,14 +824,28 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                     break
         return first, speedup if first else 2.0
 
+    def _time_overhead(self, fit):
+        """Seconds of a fit on a tiny sample: the learner's per-fit overhead.
+
+        ``None`` when the learner cannot fit so few rows (its error is left
+        to the real fits); the cost model then assumes half its quickest
+        pilot.
+        """
+        rows = self._sample_rows(fit, _OVERHEAD_ROWS)
+        try:
+            return self._time_fit(fit, rows)[2]
+        except Exception:  # any failure only loses the estimate
+            return None
+
     def _plan_speed(self, fit, plan, radon_number, allowed, first_timing):
         """Choose the height with the least predicted wall time (height="auto").
 
-        Times the learner on growing samples, from the shard size of the
-        deepest allowed height upwards by factors of four, until one fit takes
-        a noticeable time (or the shard size of height 1 is reached), with
-        BLAS and OpenMP limited as in the shard fits; fits ``t(m) = overhead +
-        coefficient * m**exponent`` to the timings; and predicts each height's
+        Times the learner on a tiny sample (its per-fit overhead) and on
+        growing samples, from the shard size of the deepest allowed height
+        upwards by factors of four, until the growth can be read (or the
+        shard size of height 1 is reached), with BLAS and OpenMP limited as
+        in the shard fits; fits ``t(m) = overhead + coefficient * m**exponent``
+        to the timings; and predicts each height's
         wall time on the workers, assuming threads (see ``fastest_height``).
         Whether two threads beat one is measured later, on the first shard
         fits (see ``_first_shards``).
@@ -841,14 +857,18 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             _, _, seconds, wall = self._time_fit(fit, rows)
             return len(rows), seconds, wall
 
+        overhead = self._time_overhead(fit)
         timings = grow_pilots(
             time_at,
             first_timing,
             n_samples // radon_number**allowed,
             n_samples // radon_number,
             n_samples,
+            overhead,
         )
-        plan["cost_model"] = fit_cost_model(*zip(*timings, strict=True))
+        plan["cost_model"] = fit_cost_model(
+            *zip(*timings, strict=True), overhead=overhead
+        )
         # Threads are assumed here (no start-up, every worker busy); the
         # shard fits check that assumption on their first shards and
         # re-plan if the learner turns out to need processes.
@@ -1281,18 +1301,20 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         considers the heights whose shards hold at least
         ``min_samples_per_shard`` rows and every class, and takes the one
         predicted to finish soonest: the inner estimator is timed on pilot
-        samples (the shard sizes of those heights, from the smallest up, while
-        one fit takes under about 50 ms), ``t(m) = overhead + c * m**exponent``
-        is fitted to the timings, each height's wall time on the ``n_jobs``
-        workers is predicted, and the lowest height within 25 % of the
-        fastest wins. Learners whose cost grows faster than linearly in the
-        rows get deep trees; linear-cost ones at most one level, and none on
-        small data. Timings vary, so near a tie the chosen height may differ
-        between runs (the model for a given height is fixed by
-        ``random_state``); pass an integer for exact reproducibility. An
-        explicit height is always obeyed when every shard can get a row of
-        every class (and ``min_samples_per_shard`` rows, when that is an int),
-        else it raises ``ValueError``. ``0`` is one fit on all rows.
+        samples (a tiny one for the per-fit overhead, then from the shard
+        size of the deepest height up by fours, until the growth with the
+        rows can be read or the pilots' budget is spent),
+        ``t(m) = overhead + c * m**exponent`` is fitted to the timings, each
+        height's wall time on the ``n_jobs`` workers is predicted, and the
+        lowest height within 15 % of the fastest wins. Learners whose cost
+        grows faster than linearly in the rows get deep trees; linear-cost
+        ones at most one level, and none on small data. Timings vary, so
+        near a tie the chosen height may differ between runs (the model for
+        a given height is fixed by ``random_state``); pass an integer for
+        exact reproducibility. An explicit height is always obeyed when
+        every shard can get a row of every class (and
+        ``min_samples_per_shard`` rows, when that is an int), else it raises
+        ``ValueError``. ``0`` is one fit on all rows.
     min_samples_per_shard : "auto" or int, default="auto"
         Fewest rows per shard allowed when the height is chosen. ``"auto"``
         is ``max(15 * D, 50)``.

@@ -18,7 +18,7 @@ MAX_SEED = np.iinfo(np.int32).max
 # Pilot fits: quicker ones are fitted twice (the faster kept) to tame timer
 # noise; pilots stop growing once two take a noticeable time, or before the
 # next one would take the total over budget.
-PILOT_REPEAT_BELOW = 0.02
+PILOT_REPEAT_BELOW = 0.03
 PILOT_REPEATS = 1
 PILOT_NOTICEABLE = 0.03
 PILOT_TOTAL = 0.5
@@ -220,17 +220,33 @@ def nest_shards(order, radon_number, depth, rng, codes=None):
 EXPONENT_BOUNDS = (1.0, 3.0)
 # A deeper tree must be predicted this much faster to be chosen: timings are
 # noisy and fewer, larger shards are the safer model.
-SPEED_MARGIN = 1.25
+SPEED_MARGIN = 1.15
 
 
-def fit_cost_model(sizes, seconds):
+def _growth_pair(sizes, seconds, overhead):
+    """Indices of the two pilots the growth is read between.
+
+    The largest pilot and the largest one at most a third of its size whose
+    time is mostly work (at least three times the overhead): a wide span
+    reads the growth through timer noise. Without such a pilot, the two
+    largest.
+    """
+    last = len(sizes) - 1
+    for index in range(last - 1, -1, -1):
+        if 3 * sizes[index] <= sizes[last] and seconds[index] >= 3 * overhead:
+            return index, last
+    return last - 1, last
+
+
+def fit_cost_model(sizes, seconds, overhead=None):
     """A cost model of one fit from pilot ``(rows, seconds)`` timings.
 
     Returns a dict with the measured ``sizes`` and ``seconds`` (sorted, the
-    fastest time kept per size), the per-fit ``overhead`` (half the quickest
-    pilot's time: what a fit costs whatever its rows) and the growth
-    ``exponent``: the log-log slope of the time above the overhead between
-    the two largest pilots, clipped to ``EXPONENT_BOUNDS``; 1 with a single
+    fastest time kept per size), the per-fit ``overhead`` (what a fit costs
+    whatever its rows: the ``overhead`` measured on a tiny fit, if given,
+    but at most half the quickest pilot's time) and the growth ``exponent``:
+    the log-log slope of the time above the overhead between two pilots
+    (see ``_growth_pair``), clipped to ``EXPONENT_BOUNDS``; 1 with a single
     pilot size.
     """
     by_size = {}
@@ -238,12 +254,14 @@ def fit_cost_model(sizes, seconds):
         by_size[int(size)] = min(by_size.get(int(size), np.inf), max(time, 1e-6))
     sizes = np.array(sorted(by_size), dtype=float)
     seconds = np.array([by_size[int(size)] for size in sizes])
-    overhead = 0.5 * float(seconds.min())
+    half_quickest = 0.5 * float(seconds.min())
+    overhead = half_quickest if overhead is None else min(overhead, half_quickest)
     exponent = 1.0
     if sizes.size >= 2:
-        exponent = np.log((seconds[-1] - overhead) / (seconds[-2] - overhead)) / (
-            np.log(sizes[-1] / sizes[-2])
-        )
+        small, large = _growth_pair(sizes, seconds, overhead)
+        exponent = np.log(
+            (seconds[large] - overhead) / (seconds[small] - overhead)
+        ) / np.log(sizes[large] / sizes[small])
     exponent = float(np.clip(exponent, *EXPONENT_BOUNDS))
     return {
         "sizes": sizes.tolist(),
@@ -253,15 +271,18 @@ def fit_cost_model(sizes, seconds):
     }
 
 
-def grow_pilots(time_at, first_timing, smallest, largest, n_samples=None):
+def grow_pilots(
+    time_at, first_timing, smallest, largest, n_samples=None, overhead=None
+):
     """Pilot ``(rows, seconds)`` timings, from ``smallest`` rows up by fours.
 
     ``time_at(size)`` fits on about ``size`` rows and returns the rows used,
     the seconds of one fit and, optionally, the wall seconds it spent (its
     repeats; else the seconds count); ``first_timing`` is a pilot already
     made (the layout pilot), in the same form, reused for a size within a
-    factor 1.5 of it. Growth stops at ``largest`` rows, once the two largest
-    pilots both take a noticeable time (the growth is read between them),
+    factor 1.5 of it; ``overhead``, the seconds of a tiny fit, if measured
+    (see ``fit_cost_model``). Growth stops at ``largest`` rows, once the two
+    pilots the growth is read between both take a noticeable time,
     or before the next pilot would take the pilots' wall time over the
     budget: ``PILOT_TOTAL``, and, given ``n_samples``, ``PILOT_FRACTION`` of
     one fit on all of them as predicted so far (pilots must not cost what
@@ -280,14 +301,18 @@ def grow_pilots(time_at, first_timing, smallest, largest, n_samples=None):
             measured = time_at(size)
             timings.append(tuple(measured[:2]))
             spent += measured[-1]
+        model = fit_cost_model(*zip(*timings, strict=True), overhead=overhead)
+        readable = False
+        if len(model["sizes"]) >= 2:
+            small, large = _growth_pair(
+                model["sizes"], model["seconds"], model["overhead"]
+            )
+            readable = (
+                model["seconds"][small] >= PILOT_NOTICEABLE
+                and model["sizes"][large] >= 1.5 * model["sizes"][small]
+            )
         ordered = sorted(timings)
-        readable = (
-            len(ordered) >= 2
-            and ordered[-2][1] >= PILOT_NOTICEABLE
-            and ordered[-1][0] >= 1.5 * ordered[-2][0]
-        )
         next_size = min(4 * size, largest)
-        model = fit_cost_model(*zip(*timings, strict=True))
         next_cost = ordered[-1][1] * (next_size / ordered[-1][0]) ** model["exponent"]
         budget = PILOT_TOTAL
         if n_samples is not None:

@@ -275,6 +275,29 @@ def test_auto_and_explicit_height_fit_the_same_shards(
     np.testing.assert_allclose(auto.coef_, explicit.coef_, rtol=1e-9)
 
 
+class NeedsManyRows(LogisticRegression):
+    """A classifier that refuses to fit fewer than 100 rows."""
+
+    def fit(self, X, y, sample_weight=None):
+        if len(X) < 100:
+            raise ValueError("needs 100 rows")
+        return super().fit(X, y, sample_weight)
+
+
+def test_overhead_pilot_failure_falls_back_to_the_pilots():
+    # The per-fit overhead is timed on a tiny sample; a learner that cannot
+    # fit it is planned from its other pilots (half the quickest), and fits.
+    X, y = make_classification(
+        n_samples=60_000, n_features=5, n_redundant=0, random_state=0
+    )
+    machine = RadonMachineClassifier(NeedsManyRows(), random_state=0).fit(X, y)
+    model = machine.height_plan_["cost_model"]
+    assert model["overhead"] == pytest.approx(0.5 * min(model["seconds"]))
+    plain = RadonMachineClassifier(LogisticRegression(), random_state=0).fit(X, y)
+    plain_model = plain.height_plan_["cost_model"]
+    assert plain_model["overhead"] <= 0.5 * min(plain_model["seconds"])
+
+
 def test_pilot_rows_hold_every_class(monkeypatch):
     # A class too rare to be drawn among the pilot rows is added to them,
     # so that the pilot models have every class.
