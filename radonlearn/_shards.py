@@ -18,7 +18,7 @@ MAX_SEED = np.iinfo(np.int32).max
 # Pilot fits: quicker ones are fitted twice (the faster kept) to tame timer
 # noise; pilots stop growing once two take a noticeable time, or before the
 # next one would take the total over budget.
-PILOT_REPEAT_BELOW = 0.03
+PILOT_REPEAT_BELOW = 0.02
 PILOT_REPEATS = 1
 PILOT_NOTICEABLE = 0.03
 PILOT_TOTAL = 0.5
