@@ -119,8 +119,9 @@ class ShardLayout:
     """The rows, arranged so that every height's shards are contiguous.
 
     ``rows`` holds every row index once; the shards of height ``h`` (up to
-    ``depth``) are ``radon_number ** h`` consecutive pieces of it, each made
-    of ``radon_number ** (depth - h)`` whole shards of height ``depth``.
+    ``depth``) are ``radon_number ** h`` consecutive pieces of it: near-equal
+    cuts without classes, and with classes each made of
+    ``radon_number ** (depth - h)`` whole shards of height ``depth``.
     """
 
     def __init__(self, rows, radon_number, depth, counts=None):
