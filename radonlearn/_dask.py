@@ -32,6 +32,7 @@ from ._aggregate import AGGREGATORS, blockwise_radon_levels, call_aggregator
 from ._hypotheses import PROBE_ROWS, check_finite, check_transplant, flatten, layout_of
 from ._shards import (
     MAX_SEED,
+    OVERHEAD_ROWS,
     check_height,
     explicit_min_rows,
     fastest_height,
@@ -808,14 +809,19 @@ def _plan_speed(
     def time_at(size):
         return size, _time_pilot(template, sample, seed, params, rows=size)[1]
 
+    try:  # the per-fit overhead, as in memory; a failure only loses it
+        overhead = time_at(OVERHEAD_ROWS)[1]
+    except Exception:
+        overhead = None
     timings = grow_pilots(
         time_at,
         first_timing,
         n_samples // radon_number**allowed,
         min(n_samples // radon_number, len(sample[1])),
         n_samples,
+        overhead,
     )
-    cost_model = fit_cost_model(*zip(*timings, strict=True))
+    cost_model = fit_cost_model(*zip(*timings, strict=True), overhead=overhead)
     n_workers = plan["n_workers"]
     lowest = plan.get("memory_min_height", 1)
     predicted = predict_wall_seconds(

@@ -61,6 +61,7 @@ from ._hypotheses import (
 )
 from ._shards import (
     MAX_SEED,
+    OVERHEAD_ROWS,
     PILOT_REPEAT_BELOW,
     PILOT_REPEATS,
     check_height,
@@ -81,8 +82,6 @@ __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
 
 # Rows of the pilot fit that reads the hypothesis layout before planning.
 _PILOT_ROWS = 1000
-# Rows of the fit that times the learner's per-fit overhead.
-_OVERHEAD_ROWS = 64
 # The pilots' rows are drawn from the stream ``[base_seed, _PILOT_STREAM]``.
 _PILOT_STREAM = 1
 # Pilot fits quicker than this are repeated (keeping the fastest) to tame
@@ -832,7 +831,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         so few rows (its error is left to the real fits); the cost model
         then assumes half its quickest pilot.
         """
-        rows = self._sample_rows(fit, _OVERHEAD_ROWS)
+        rows = self._sample_rows(fit, OVERHEAD_ROWS)
         try:
             with fit.limits():
                 return _fit_one(

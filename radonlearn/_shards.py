@@ -23,6 +23,8 @@ PILOT_REPEATS = 1
 PILOT_NOTICEABLE = 0.03
 PILOT_TOTAL = 0.5
 PILOT_FRACTION = 0.05
+# Rows of the fit that times a learner's per-fit overhead.
+OVERHEAD_ROWS = 64
 
 # Up to this many classes, ranks within a class are found class by class.
 _CLASSES_BY_MASK = 32
@@ -312,9 +314,9 @@ def grow_pilots(
                 model["seconds"][small] >= PILOT_NOTICEABLE
                 and model["sizes"][large] >= 1.5 * model["sizes"][small]
             )
-        ordered = sorted(timings)
         next_size = min(4 * size, largest)
-        next_cost = ordered[-1][1] * (next_size / ordered[-1][0]) ** model["exponent"]
+        growth = (next_size / model["sizes"][-1]) ** model["exponent"]
+        next_cost = model["seconds"][-1] * growth
         budget = PILOT_TOTAL
         if n_samples is not None:
             budget = min(budget, PILOT_FRACTION * predict_fit_seconds(n_samples, model))
