@@ -293,3 +293,30 @@ def aggregate(models, *, method="radon", random_state=None):
             f"{method!r}."
         )
     return load(models[0], point, layout)
+
+
+def aggregate_point(method, points):
+    """One vector from ``points`` by a method other than the tree of "radon".
+
+    ``method`` is a name of ``AGGREGATORS`` or a callable ``(n, D) -> (D,)``.
+    """
+    if callable(method):
+        return call_aggregator(method, points)
+    return AGGREGATORS[method](points)
+
+
+def aggregate_vectors(hypotheses, method, radon_number):
+    """The aggregate of the shard hypotheses, and every level of the tree.
+
+    "radon" aggregates the whole vector, or each block of ``radon_number -
+    2`` coordinates separately, by iterated Radon points; the other methods
+    have two levels: the hypotheses and their aggregate. One hypothesis is
+    its own aggregate. Returns ``(point, levels)``.
+    """
+    if len(hypotheses) == 1:
+        return hypotheses[0], [hypotheses]
+    if isinstance(method, str) and method == "radon":
+        levels = blockwise_radon_levels(hypotheses, radon_number)
+        return levels[-1][0], levels
+    point = aggregate_point(method, hypotheses)
+    return point, [hypotheses, point[None]]

@@ -29,8 +29,12 @@ def _binary():
 
 def _multiclass():
     return make_classification(
-        n_samples=6000, n_features=4, n_informative=3, n_redundant=0,
-        n_classes=3, random_state=4,
+        n_samples=6000,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        random_state=4,
     )
 
 
@@ -50,68 +54,98 @@ def cases():
     return {
         "logistic_h1": (
             RadonMachineClassifier(LogisticRegression(), height=1, random_state=0),
-            Xb, yb, {},
+            Xb,
+            yb,
+            {},
         ),
         "logistic_h2_threads": (
             RadonMachineClassifier(
                 LogisticRegression(), height=2, n_jobs=2, random_state=1
             ),
-            Xb, yb, {},
+            Xb,
+            yb,
+            {},
         ),
         "logistic_weighted": (
             RadonMachineClassifier(LogisticRegression(), height=1, random_state=2),
-            Xb, yb, {"sample_weight": _weights(len(yb))},
+            Xb,
+            yb,
+            {"sample_weight": _weights(len(yb))},
         ),
         "logistic_sparse": (
             RadonMachineClassifier(LogisticRegression(), height=1, random_state=3),
-            sparse.csr_matrix(np.where(np.abs(Xb) > 0.5, Xb, 0.0)), yb, {},
+            sparse.csr_matrix(np.where(np.abs(Xb) > 0.5, Xb, 0.0)),
+            yb,
+            {},
         ),
         "sgd_h1_seeded": (
             RadonMachineClassifier(
                 SGDClassifier(random_state=0), height=1, random_state=4
             ),
-            Xb, yb, {},
+            Xb,
+            yb,
+            {},
         ),
         "linear_svc_processes": (
             RadonMachineClassifier(
                 LinearSVC(dual=True), height=1, n_jobs=2, random_state=5
             ),
-            Xb, yb, {},
+            Xb,
+            yb,
+            {},
         ),
         "multiclass_h1": (
             RadonMachineClassifier(LogisticRegression(), height=1, random_state=6),
-            Xm, ym, {},
+            Xm,
+            ym,
+            {},
         ),
         "multiclass_block": (
             RadonMachineClassifier(
                 LogisticRegression(), height=1, block_size=4, random_state=7
             ),
-            Xm, ym, {},
+            Xm,
+            ym,
+            {},
         ),
         "ridge_h2": (
-            RadonMachineRegressor(Ridge(), height=2, random_state=8), Xr, yr, {},
+            RadonMachineRegressor(Ridge(), height=2, random_state=8),
+            Xr,
+            yr,
+            {},
         ),
         "ridge_mean": (
             RadonMachineRegressor(
                 Ridge(), height=1, aggregation="mean", random_state=9
             ),
-            Xr, yr, {},
+            Xr,
+            yr,
+            {},
         ),
         "huber_median": (
             RadonMachineRegressor(
                 HuberRegressor(), height=1, aggregation="median", random_state=10
             ),
-            Xr, yr, {},
+            Xr,
+            yr,
+            {},
         ),
         "quantile_geometric_median": (
             RadonMachineRegressor(
-                QuantileRegressor(alpha=0.0), height=1,
-                aggregation="geometric_median", random_state=11,
+                QuantileRegressor(alpha=0.0),
+                height=1,
+                aggregation="geometric_median",
+                random_state=11,
             ),
-            Xr[:1500], yr[:1500], {},
+            Xr[:1500],
+            yr[:1500],
+            {},
         ),
         "ridge_h0": (
-            RadonMachineRegressor(Ridge(), height=0, random_state=12), Xr, yr, {},
+            RadonMachineRegressor(Ridge(), height=0, random_state=12),
+            Xr,
+            yr,
+            {},
         ),
     }
 

@@ -20,8 +20,9 @@ from sklearn.linear_model import (
     Ridge,
 )
 
-import radonlearn._dask as rdask
-import radonlearn._machine as rmachine
+import radonlearn._engines._dask as rdask
+import radonlearn._engines._dask_data as rdask_data
+import radonlearn._shards as rshards
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
 
 da = pytest.importorskip("dask.array")
@@ -122,7 +123,7 @@ def _same_plan_in_memory(monkeypatch, machine, X, y, dask_fit, **fit_kwargs):
         item for item in reversed(plans) if item[1] == dask_fit.n_shards
     )
     rows = rdask.plan_rows(pieces, split, sizes)
-    monkeypatch.setattr(rmachine._ShardPlanner, "shards", lambda self, height: rows)
+    monkeypatch.setattr(rshards.ShardPlanner, "shards", lambda self, height: rows)
     return machine.fit(X, y, **fit_kwargs)
 
 
@@ -219,7 +220,7 @@ def test_local_scheduler_without_client_matches_cluster(cluster):
     machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=1)
     with distributed.Client(cluster):
         on_cluster = machine.fit(Xd, yd).coef_.copy()
-    assert rdask._client() is None
+    assert rdask_data.client() is None
     np.testing.assert_allclose(machine.fit(Xd, yd).coef_, on_cluster, rtol=1e-12)
 
 
@@ -494,7 +495,7 @@ class _FakeClient:
 def test_memory_limit_sets_the_lowest_auto_height(monkeypatch, limits, expected):
     # One million rows of 152 bytes in shards of 1e6 / 21**h rows, held
     # about four times over: 29 MB at h = 1, 1.4 MB at h = 2.
-    monkeypatch.setattr(rdask, "_client", lambda: _FakeClient(limits))
+    monkeypatch.setattr(rdask, "client", lambda: _FakeClient(limits))
     assert rdask._memory_min_height(1_000_000, 152, 21, 3) == expected
 
 

@@ -37,8 +37,11 @@ from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.tree import DecisionTreeRegressor
 
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
-from radonlearn import _machine as rmachine
-from radonlearn._machine import _rows, release_freed_memory, uses_global_rng
+from radonlearn import _planning as rplanning
+from radonlearn._engines import _local as rlocal
+from radonlearn._fitting import rows as _rows
+from radonlearn._fitting import uses_global_rng
+from radonlearn._threadpools import release_freed_memory
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +270,7 @@ def test_auto_and_explicit_height_fit_the_same_shards(
     )
     if machine_class is RadonMachineRegressor:
         y = X @ np.arange(1.0, 5.0) + np.random.default_rng(0).normal(size=len(y))
-    monkeypatch.setattr(rmachine, "fastest_height", lambda predicted: 1)
+    monkeypatch.setattr(rplanning, "fastest_height", lambda predicted: 1)
     auto = machine_class(inner, random_state=5).fit(X, y)
     assert auto.height_ == 1 and auto.height_plan_["largest_height"] >= 2
     explicit = machine_class(inner, height=1, random_state=5).fit(X, y)
@@ -307,13 +310,13 @@ def test_pilot_rows_hold_every_class(monkeypatch):
     y[rng.choice(np.flatnonzero(y == 0), 30, replace=False)] = 2
     X = rng.normal(size=(len(y), 2)) + y[:, None]
     seen = []
-    original = rmachine.time_fit
+    original = rlocal.time_fit
 
     def recording(estimator, X, y, indices, *args, **kwargs):
         seen.append(np.unique(y[indices]).size)
         return original(estimator, X, y, indices, *args, **kwargs)
 
-    monkeypatch.setattr(rmachine, "time_fit", recording)
+    monkeypatch.setattr(rlocal, "time_fit", recording)
     RadonMachineClassifier(random_state=0).fit(X, y)
     assert seen and min(seen) == 3
 

@@ -5,7 +5,6 @@ import warnings
 
 import numpy as np
 import pytest
-
 from _reference_cases import cases, record
 
 _STORED = np.load(pathlib.Path(__file__).with_name("reference") / "coefficients.npz")

@@ -10,19 +10,21 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from radonlearn import RadonMachineClassifier
-from radonlearn._shards import (
+from radonlearn._cost_model import (
     PILOT_TOTAL,
-    ROWS_PER_PARAMETER,
-    assign_shards,
-    check_height,
     fastest_height,
     fit_cost_model,
     grow_pilots,
+    predict_fit_seconds,
+    predict_wall_seconds,
+)
+from radonlearn._shards import (
+    ROWS_PER_PARAMETER,
+    assign_shards,
+    check_height,
     largest_height,
     min_rows_per_shard,
     nest_shards,
-    predict_fit_seconds,
-    predict_wall_seconds,
     random_order,
 )
 

@@ -1,6 +1,6 @@
 """Record the reference coefficients (run once, on the code to compare against).
 
-    python tests/reference/make_reference.py
+python tests/reference/make_reference.py
 """
 
 import pathlib
@@ -10,7 +10,7 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from _reference_cases import cases, record  # noqa: E402
+from _reference_cases import cases, record
 
 
 def main():

@@ -1,0 +1,402 @@
+"""The in-memory engine: shard fits in threads or processes of this machine.
+
+Plans in the calling thread (pilot fits) while a background thread lays out
+the shards' rows; fits the first shards in two threads to learn whether
+threads suit the learner (a learner that holds the GIL goes to processes);
+fits the rest with joblib, whose ``parallel_config`` backend is respected.
+"""
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from scipy import sparse
+
+from .._cost_model import OVERHEAD_ROWS, predict_fit_seconds
+from .._fitting import (
+    ShardTask,
+    fit_one,
+    fit_shard_batch,
+    time_fit,
+    uses_global_rng,
+)
+from .._hypotheses import PROBE_ROWS, flatten, layout_of
+from .._planning import (
+    EngineCosts,
+    HeightPlan,
+    Pilots,
+    choose_height,
+    height_limits,
+    predict_heights,
+    unreachable_reason,
+)
+from .._result import FitTimes, ShardResults
+from .._shards import ShardPlanner, min_rows_per_shard, pilot_rows, shard_seeds
+from .._threadpools import find_thread_pools, release_freed_memory, shard_limits
+
+__all__ = []
+
+# Rows of the pilot fit that reads the hypothesis layout before planning.
+_PILOT_ROWS = 1000
+# Threads are preferred (no start-up, no data transfer; measured here to run
+# liblinear, HiGHS, lbfgs and SGD shard fits at 0.7-0.95 parallel
+# efficiency) unless two threads run two shard fits slower than this
+# fraction of one thread, twice (the first shard fits are the test). A
+# learner that simply holds the GIL reads about 1.0 (two fits take twice
+# one) and stays on threads, which cost it nothing over one worker; on a
+# shared 2-core machine with one core busy, lbfgs readings of 0.67-0.97 were
+# seen, so only a clear slow-down (threads fighting over the GIL) moves the
+# shards to processes, whose memory-mapped copies and start-up are costly.
+_THREAD_SPEEDUP_NEEDED = 0.7
+_THREAD_TEST_MIN = 0.005
+_THREAD_TESTS = 2
+# Predicted start-up of a process pool, plus its data transfer per byte.
+_PROCESS_STARTUP = 1.5
+_PROCESS_SECONDS_PER_BYTE = 1e-9
+# Shards fitted per scheduled task: a few tasks per worker balance the load
+# without scheduling thousands of tiny tasks.
+_TASKS_PER_WORKER = 4
+# Thread workers take one shard per task (scheduling a task costs
+# microseconds), up to this many tasks per worker.
+_TASKS_PER_THREAD = 16
+
+
+@dataclass(frozen=True)
+class InMemoryData:
+    """Validated in-memory training data.
+
+    ``params`` are the inner estimator's fit parameters (per-row ones are
+    split with the rows); ``classes``, their row ``counts`` and every row's
+    class index ``codes`` are None for a regressor.
+    """
+
+    X: Any
+    y: Any
+    params: dict
+    classes: Any = None
+    counts: Any = None
+    codes: Any = None
+
+
+class _Run:
+    """One fit on this machine: its data, spec, seeds and workers."""
+
+    def __init__(self, data, spec):
+        self.data = data
+        self.spec = spec
+        self.n_samples = data.X.shape[0]
+        self.first_seed, self.rng = spec.streams()
+        # Draws the pilots' rows: a stream of its own, so that how many
+        # pilots the timings ask for changes no shard.
+        self.pilot_rng = spec.pilot_rng()
+        self.n_workers = effective_n_jobs(spec.n_jobs)
+        if self.n_workers > 1:
+            find_thread_pools()
+
+    def limits(self):
+        """BLAS and OpenMP as the shard fits will have them."""
+        return shard_limits(self.n_workers)
+
+    def fit(self, rows, seed, timed=False):
+        """Fit the learner on ``rows`` (None: all) as a shard fit runs."""
+        fit = time_fit if timed else fit_one
+        data = self.data
+        return fit(
+            self.spec.template,
+            data.X,
+            data.y,
+            rows,
+            seed,
+            data.params,
+            validated=True,
+            config=self.spec.config,
+        )
+
+    def sample(self, size):
+        """``size`` random rows (and one of every class) for a pilot."""
+        return pilot_rows(self.pilot_rng, self.n_samples, size, self.data.codes)
+
+    def costs(self, backend, thread_speedup=2.0):
+        """What shard fits cost on ``backend`` (threads, processes, sequential)."""
+        n_workers = self.n_workers
+        if backend == "threads":
+            speedup = min(thread_speedup, 2.0) * n_workers / 2
+            return EngineCosts(backend, n_workers, speedup)
+        if backend == "processes":
+            X = self.data.X
+            nbytes = X.data.nbytes if sparse.issparse(X) else X.nbytes
+            startup = _PROCESS_STARTUP + _PROCESS_SECONDS_PER_BYTE * nbytes
+            return EngineCosts(backend, n_workers, 0.9 * n_workers, startup)
+        return EngineCosts(backend, n_workers)
+
+
+def fit(data, spec, started):
+    """Fit ``data`` as ``spec`` says on this machine; returns ``ShardResults``."""
+    run = _Run(data, spec)
+    times = FitTimes(validation=time.perf_counter() - started)
+    if spec.height == 0:
+        return _fit_single(
+            run, times, HeightPlan(chosen=0, reason="height=0 was given explicitly.")
+        )
+    if spec.height == "auto":
+        reason = _surely_unsharded(run)
+        if reason:
+            return _fit_single(run, times, HeightPlan(chosen=0, reason=reason))
+    planner = ShardPlanner(run.rng, run.n_samples, data.codes)
+    try:
+        return _plan_and_fit(run, planner, times)
+    finally:
+        planner.close()
+
+
+def _surely_unsharded(run):
+    """Why even height 1 is out of reach whatever D turns out to be, or ''.
+
+    ``D`` is at least the number of features, and the rows (and, for a
+    classifier, the rarest class) needed for height 1 grow with ``D``.
+    """
+    X, counts = run.data.X, run.data.counts
+    d_min = X.shape[1]
+    min_rows = min_rows_per_shard(run.spec.min_samples_per_shard, d_min)
+    radon_number = run.spec.radon_number(d_min) if d_min > 0 else 2
+    rarest = X.shape[0] if counts is None else counts.min()
+    if X.shape[0] < radon_number * min_rows or rarest < radon_number:
+        reason = unreachable_reason(
+            X.shape[0], radon_number, min_rows, run.data.classes, counts, 1
+        )
+        return f"One fit on all rows: {reason}"
+    return ""
+
+
+def _plan_and_fit(run, planner, times):
+    """Pilot fits, the height, then the fit at that height."""
+    spec, n_samples = run.spec, run.n_samples
+    pilot_start = time.perf_counter()
+    # Pilot fit: the hypothesis layout, hence D and the Radon number.
+    rows = run.sample(_PILOT_ROWS)
+    pilot, caught, seconds, wall = _limited(run, run.fit, rows, run.first_seed, True)
+    layout = layout_of(pilot)
+    plan = height_limits(
+        spec, n_samples, layout.n_parameters, run.data.classes, run.data.counts
+    )
+    plan = replace(plan, n_workers=run.n_workers)
+    if spec.height == "auto" and plan.largest_height > 0:
+        planner.nest(plan.radon_number, plan.largest_height)
+
+        def time_at(size):
+            sample = run.sample(size)
+            _, _, pilot_seconds, pilot_wall = run.fit(sample, run.first_seed, True)
+            return len(sample), pilot_seconds, pilot_wall
+
+        def overhead():
+            sample = run.sample(OVERHEAD_ROWS)
+            with run.limits():
+                return run.fit(sample, run.first_seed)[2]
+
+        pilots = Pilots(
+            time_at=lambda size: _limited(run, time_at, size),
+            overhead=overhead,
+            first=(len(rows), seconds, wall),
+            largest=n_samples // plan.radon_number,
+        )
+        backend = "threads" if run.n_workers > 1 else "sequential"
+        plan = choose_height(plan, n_samples, pilots, run.costs(backend))
+    elif spec.height != "auto":
+        planner.nest(plan.radon_number, spec.height)
+    times = replace(times, pilot=time.perf_counter() - pilot_start)
+    if plan.chosen > 0:
+        return _fit_sharded(run, layout, plan, planner.shards(plan.chosen), times)
+    if len(rows) < n_samples:
+        return _fit_single(run, times, plan)
+    # The pilot fitted every row: it is the fit on all rows.
+    times = replace(times, shards=seconds, shard_fit_sum=seconds, n_workers=1)
+    hypotheses = flatten(pilot, layout)[None]
+    return ShardResults(
+        pilot, layout, hypotheses, 0, plan.radon_number, plan, times, [caught]
+    )
+
+
+def _limited(run, function, *args):
+    """``function(*args)`` with BLAS and OpenMP as the shard fits have them."""
+    with run.limits():
+        return function(*args)
+
+
+def _fit_single(run, times, plan):
+    """Height 0: one fit on all rows, without a copy of X."""
+    progress = run.spec.progress
+    progress.begin_shards(1)
+    model, caught, seconds = run.fit(None, run.first_seed)
+    progress.shards_done(1)
+    progress.end_shards()
+    layout = layout_of(model)
+    radon_number = run.spec.radon_number(layout.n_parameters)
+    times = replace(times, shards=seconds, shard_fit_sum=seconds, n_workers=1)
+    hypotheses = flatten(model, layout)[None]
+    return ShardResults(
+        model, layout, hypotheses, 0, radon_number, plan, times, [caught]
+    )
+
+
+def _first_shards(run, shards, seeds, alone=None):
+    """Fit the first shards, timing whether two threads beat one.
+
+    Shard 0 is fitted alone, then shards 1 and 2 side by side in two
+    threads (a slow reading is repeated once, on shards 3 to 5):
+    ``2 * alone / together`` is near 2 when the learner releases the GIL
+    (threads suit it) and near 1 or below when it holds it (processes may
+    suit it). The fits are real shard fits, kept in the result, and of the
+    real shard size, so the test sees the learner as the shard fits will. A
+    first fit quicker than a few milliseconds is mostly timer noise: then
+    2.0 is returned after that one fit, so such learners keep the cheap
+    default, threads. ``alone``, the seconds of one shard fit predicted by
+    the pilots' cost model (height="auto"), replaces the lone fit, so that
+    no worker idles: shards 0 and 1 are the first pair.
+
+    Returns ``[(model, warnings, seconds), ...]`` for shards ``0, 1, ...``
+    and the speed-up.
+    """
+
+    def one(number):
+        return _limited(run, run.fit, shards[number], seeds[number])
+
+    if uses_global_rng(run.spec.template):
+        # Fits in threads would serialise on the lock: processes.
+        return [], 0.0
+    first, speedup = [], 0.0
+    estimated = alone is not None
+    with ThreadPoolExecutor(2) as pool:
+        # A slow reading is taken again on the next shards (the machine may
+        # have been busy): only a learner that is slow in threads both
+        # times goes to processes.
+        for _ in range(_THREAD_TESTS):
+            if len(first) + (2 if estimated else 3) > len(shards):
+                break
+            if not estimated:
+                first.append(one(len(first)))
+                alone = first[-1][2]
+            if alone < _THREAD_TEST_MIN:
+                return first, 2.0
+            start = time.perf_counter()
+            first.extend(pool.map(one, [len(first), len(first) + 1]))
+            speedup = max(speedup, 2 * alone / (time.perf_counter() - start))
+            if speedup >= _THREAD_SPEEDUP_NEEDED:
+                break
+    return first, speedup if first else 2.0
+
+
+def _choose_backend(run, plan, shards, seeds):
+    """The first shard fits, the backend for the rest, and the plan updated.
+
+    Returns ``(first, backend, plan)``; ``backend`` is None when processes
+    turn out to cost too much start-up for this data (one fit instead).
+    """
+    if run.n_workers == 1:
+        return [], "threads", replace(plan, backend=plan.backend or "sequential")
+    alone = None
+    if plan.cost_model is not None:
+        alone = predict_fit_seconds(run.n_samples / len(shards), plan.cost_model)
+    first, speedup = _first_shards(run, shards, seeds, alone)
+    plan = replace(plan, thread_speedup=speedup)
+    if speedup >= _THREAD_SPEEDUP_NEEDED:
+        return first, "threads", replace(plan, backend="threads")
+    if run.spec.height == "auto":
+        height = plan.chosen
+        plan = predict_heights(plan, run.n_samples, run.costs("processes"))
+        if plan.chosen == 0:
+            # Processes cost too much start-up for this data: one fit.
+            return first, None, replace(plan, backend="sequential")
+        plan = replace(
+            plan,
+            chosen=height,
+            reason=f"{plan.reason} Two threads ran two shard fits at "
+            f"{speedup:.2f} times the speed of one, so the shards of height "
+            f"{height} went to processes.",
+        )
+    return first, "processes", replace(plan, backend="processes")
+
+
+def _fit_sharded(run, layout, plan, shards, times):
+    """Fit the ``radon_number ** height`` shards in parallel; their results."""
+    spec, data = run.spec, run.data
+    n_shards = len(shards)
+    seeds = shard_seeds(spec.base_seed, n_shards)
+    # The planning's temporaries are freed; give them back before the shard
+    # copies are made.
+    release_freed_memory()
+    keep = frozenset({0, 1})
+    shards_start = time.perf_counter()
+    with run.limits():
+        first, prefer, plan = _choose_backend(run, plan, shards, seeds)
+    if prefer is None:
+        return _fit_single(run, times, plan)
+    rest = np.arange(len(first), n_shards)
+    # Threads take one shard at a time (cheap to schedule, balanced to the
+    # last shard); processes take batches, a few per worker, to keep the
+    # transfers few.
+    per_worker = _TASKS_PER_THREAD if prefer == "threads" else _TASKS_PER_WORKER
+    n_tasks = min(rest.size, 1 if run.n_workers == 1 else per_worker * run.n_workers)
+    batches = np.array_split(rest, n_tasks) if rest.size else []
+    task = ShardTask(spec.template, layout, keep, spec.config, os.getpid())
+    spec.progress.begin_shards(n_shards)
+    spec.progress.shards_done(len(first))
+    results = []
+    # joblib's own Parallel and delayed: scikit-learn's wrap every task in
+    # warnings.catch_warnings(), which is not thread-safe (two threads
+    # restoring each other's filters lose warnings or leave filters behind);
+    # fit_one carries the caller's configuration into the task instead.
+    # Every thread fitting a shard (this one, those of the test and the
+    # joblib threads) limits BLAS and OpenMP for itself; process workers
+    # limit their own.
+    with run.limits():
+        for result in Parallel(
+            n_jobs=spec.n_jobs,
+            verbose=spec.verbose,
+            prefer=prefer,
+            return_as="generator",
+        )(
+            delayed(fit_shard_batch)(
+                task,
+                data.X,
+                data.y,
+                data.params,
+                (batch, [shards[i] for i in batch]),
+                seeds[batch],
+                run.n_workers > 1,
+            )
+            for batch in batches
+        ):
+            results.append(result)
+            spec.progress.shards_done(len(result[0]))
+    spec.progress.end_shards()
+    vectors = [flatten(model, layout) for model, _, _ in first]
+    kept = {number: first[number][0] for number in keep if number < len(first)}
+    raised = [caught for _, caught, _ in first]
+    seconds = [took for *_, took in first]
+    for batch_vectors, batch_kept, batch_raised, batch_seconds in results:
+        vectors.extend(batch_vectors)
+        kept.update(batch_kept)
+        raised.extend(batch_raised)
+        seconds.extend(batch_seconds)
+    times = replace(
+        times,
+        shards=time.perf_counter() - shards_start,
+        shard_fit_sum=float(np.sum(seconds)),
+        n_workers=run.n_workers,
+    )
+    probe = data.X[shards[1][:PROBE_ROWS]]
+    return ShardResults(
+        kept[0],
+        layout,
+        np.vstack(vectors),
+        plan.chosen,
+        plan.radon_number,
+        plan,
+        times,
+        raised,
+        transplant=(kept[1], kept[0], probe),
+    )

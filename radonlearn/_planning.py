@@ -1,0 +1,258 @@
+"""What a fit is asked to do (``FitSpec``) and how its height is chosen.
+
+The estimator validates its input and packs its parameters, the caller's
+scikit-learn configuration and the seeds (drawn once) into a frozen
+``FitSpec``; every engine plans from it with the functions here, so the
+height rule, the pilots and the prediction are written once, with each
+engine's costs passed in as ``EngineCosts``.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ._cost_model import (
+    SPEED_MARGIN,
+    fastest_height,
+    fit_cost_model,
+    grow_pilots,
+    predict_wall_seconds,
+)
+from ._shards import (
+    MAX_SEED,
+    check_height,
+    explicit_min_rows,
+    largest_height,
+    min_rows_per_shard,
+)
+
+__all__ = []
+
+# The pilots' rows are drawn from the stream ``[base_seed, _PILOT_STREAM]``.
+_PILOT_STREAM = 1
+
+
+def present_fields(record):
+    """A dataclass record as a dict, without its fields that are None."""
+    return {key: value for key, value in asdict(record).items() if value is not None}
+
+
+@dataclass(frozen=True)
+class FitSpec:
+    """Everything a fit needs besides the data: plain values, fixed once.
+
+    ``template`` is an unfitted clone of the inner estimator; ``base_seed``
+    is drawn once from ``random_state`` and every other seed derives from
+    it; ``config`` is the caller's ``sklearn.get_config()``, applied inside
+    every inner fit; ``progress`` reports to scikit-learn's callbacks.
+    """
+
+    template: Any
+    height: Any = "auto"
+    min_samples_per_shard: Any = "auto"
+    aggregation: Any = "radon"
+    block_size: int | None = None
+    n_jobs: int | None = None
+    verbose: int = 0
+    dask_shuffle: bool = False
+    base_seed: int = 0
+    config: dict = field(default_factory=dict)
+    progress: Any = None
+    regressor: bool = False
+
+    def radon_number(self, n_parameters):
+        """Branching factor: ``D + 2``, or ``block_size + 2`` for smaller blocks."""
+        if self.block_size is not None and self.block_size < n_parameters:
+            return self.block_size + 2
+        return n_parameters + 2
+
+    def streams(self):
+        """The seed of whole-data fits and the generator of the shard plan.
+
+        The first draw of ``default_rng(base_seed)`` seeds the fits on all
+        rows and the pilots; the generator, past that draw, is the shard
+        plan's own.
+        """
+        rng = np.random.default_rng(self.base_seed)
+        first_seed = int(rng.integers(MAX_SEED))
+        return first_seed, rng
+
+    def pilot_rng(self):
+        """The generator the pilots draw their rows from (a stream of its own)."""
+        return np.random.default_rng([self.base_seed, _PILOT_STREAM])
+
+
+@dataclass(frozen=True)
+class HeightPlan:
+    """How the height was chosen; ``as_dict()`` is the public ``height_plan_``."""
+
+    chosen: int | None = None
+    reason: str = ""
+    radon_number: int | None = None
+    n_workers: int | None = None
+    min_rows_per_shard: int | None = None
+    largest_height: int | None = None
+    memory_min_height: int | None = None
+    cost_model: dict | None = None
+    predicted_seconds: dict | None = None
+    thread_speedup: float | None = None
+    backend: str | None = None
+
+    def as_dict(self):
+        """The plan as a dict, without the entries this fit did not reach."""
+        return present_fields(self)
+
+
+@dataclass(frozen=True)
+class EngineCosts:
+    """What running shard fits costs on an engine, for the prediction.
+
+    ``n_workers`` run together ``speedup`` times faster than one, after a
+    fixed ``startup``; every shard adds ``per_shard`` seconds of
+    scheduling spread over the workers; heights below ``lowest`` are not
+    considered (Dask data too big for one worker).
+    """
+
+    backend: str
+    n_workers: int
+    speedup: float = 1.0
+    startup: float = 0.0
+    per_shard: float = 0.0
+    lowest: int = 0
+
+
+@dataclass(frozen=True)
+class Pilots:
+    """An engine's way of timing its learner on samples of its data.
+
+    ``time_at(size)`` fits about ``size`` rows as a shard fit runs and
+    returns ``(rows, seconds, wall_seconds)``; ``overhead()`` the seconds
+    of a tiny fit; ``first`` is the layout pilot's timing, in the same form;
+    pilots grow up to ``largest`` rows.
+    """
+
+    time_at: Callable
+    overhead: Callable
+    first: tuple
+    largest: int
+
+
+def _class_shortfall(classes, counts, n_shards):
+    """The first class with fewer rows than shards, as text, or ''."""
+    if counts is None:
+        return ""
+    short = np.flatnonzero(np.asarray(counts) < n_shards)
+    if not short.size:
+        return ""
+    label = np.asarray(classes)[short[0]].item()
+    return f"class {label!r} has only {int(counts[short[0]]):,} rows"
+
+
+def unreachable_reason(n_samples, radon_number, min_rows, classes, counts, height):
+    """Why height ``height`` is out of reach, in one sentence."""
+    n_shards = radon_number**height
+    why = _class_shortfall(classes, counts, n_shards)
+    if n_shards * min_rows > n_samples:
+        why = f"X has {n_samples:,} rows, {n_shards * min_rows - n_samples:,} short" + (
+            f", and {why}" if why else ""
+        )
+    return (
+        f"height {height} needs {n_shards:,} shards of at least {min_rows:,} rows "
+        f"({n_shards * min_rows:,} rows) with every class in each, but {why}."
+        if counts is not None
+        else f"height {height} needs {n_shards:,} shards of at least {min_rows:,} "
+        f"rows ({n_shards * min_rows:,} rows), but {why}."
+    )
+
+
+def height_limits(spec, n_samples, n_parameters, classes=None, counts=None):
+    """The plan before any timing: the explicit height checked, or the range.
+
+    An explicit height is checked against the rows and classes (ValueError
+    when it cannot be filled) and chosen; for "auto", the largest height
+    whose shards keep ``min_samples_per_shard`` rows and every class.
+    """
+    radon_number = spec.radon_number(n_parameters)
+    if spec.height != "auto":
+        min_rows = explicit_min_rows(spec.min_samples_per_shard)
+        check_height(spec.height, n_samples, radon_number, min_rows, classes, counts)
+        return HeightPlan(
+            chosen=spec.height,
+            reason=f"height={spec.height} was given explicitly.",
+            radon_number=radon_number,
+        )
+    min_rows = min_rows_per_shard(spec.min_samples_per_shard, n_parameters)
+    allowed = largest_height(n_samples, radon_number, min_rows, counts)
+    plan = HeightPlan(
+        radon_number=radon_number, min_rows_per_shard=min_rows, largest_height=allowed
+    )
+    if allowed == 0:
+        reason = unreachable_reason(
+            n_samples, radon_number, min_rows, classes, counts, 1
+        )
+        plan = replace(plan, chosen=0, reason=f"One fit on all rows: {reason}")
+    return plan
+
+
+def _seconds_text(predicted):
+    return ", ".join(
+        f"{height}: {seconds:.3g} s" for height, seconds in predicted.items()
+    )
+
+
+def predict_heights(plan, n_samples, costs):
+    """Predict every allowed height's wall time on an engine; choose the fastest."""
+    heights = range(costs.lowest, plan.largest_height + 1)
+    predicted = predict_wall_seconds(
+        n_samples,
+        plan.radon_number,
+        heights,
+        plan.cost_model,
+        costs.n_workers,
+        costs.speedup,
+        costs.startup,
+    )
+    for height in predicted:
+        if height > 0:
+            predicted[height] += (
+                plan.radon_number**height * costs.per_shard / costs.n_workers
+            )
+    chosen = fastest_height(predicted)
+    reason = (
+        f"Predicted seconds per height on {costs.n_workers} worker(s) "
+        f"({costs.backend}): {_seconds_text(predicted)}; height {chosen} is the "
+        f"lowest within {SPEED_MARGIN - 1:.0%} of the fastest."
+    )
+    return replace(
+        plan,
+        backend=costs.backend,
+        n_workers=costs.n_workers,
+        predicted_seconds=predicted,
+        chosen=chosen,
+        reason=reason,
+    )
+
+
+def choose_height(plan, n_samples, pilots, costs):
+    """Time the pilots, fit the cost model and choose the fastest height.
+
+    The pilots grow from the shard size of the deepest allowed height by
+    fours (``grow_pilots``) after one tiny fit timing the learner's per-fit
+    overhead (whose failure only loses that estimate).
+    """
+    try:
+        overhead = pilots.overhead()
+    except Exception:  # any failure only loses the estimate
+        overhead = None
+    timings = grow_pilots(
+        pilots.time_at,
+        pilots.first,
+        n_samples // plan.radon_number**plan.largest_height,
+        pilots.largest,
+        n_samples,
+        overhead,
+    )
+    cost_model = fit_cost_model(*zip(*timings, strict=True), overhead=overhead)
+    return predict_heights(replace(plan, cost_model=cost_model), n_samples, costs)
