@@ -32,7 +32,9 @@ Usage::
     python benchmarks/dask_scale.py --markdown /tmp/dask_scale.md
     python benchmarks/dask_scale.py --rows 14000000 --chunk-rows 250000 --repeats 2
 
-Needs ``radonlearn[dask]`` and psutil.
+Needs ``radonlearn[dask]`` and psutil. The memory sampler and the facts
+about the machine come from ``benchmarks/peers/measure.py``, shared with
+``compare_peers.py``.
 """
 
 import argparse
@@ -40,21 +42,26 @@ import gc
 import os
 import platform
 import resource
-import shlex
 import statistics
 import sys
-import threading
 import time
 import warnings
 from collections import Counter
 from datetime import datetime, timezone
-from importlib import metadata
 
 import numpy as np
 import psutil
+from peers.measure import (
+    MIB,
+    PeakMemory,
+    command_text,
+    cpu_model,
+    local_cluster,
+    total_memory_gib,
+    version_of,
+)
 
 SAMPLE_INTERVAL = 0.02
-MiB = 2**20
 # Imported by dependencies, not by radonlearn: scikit-learn 1.9 loads pandas
 # and pyarrow, and dask.array loads pydata-sparse (and numba) when installed.
 HEAVY_MODULES = ("pandas", "pyarrow", "sparse", "numba")
@@ -117,52 +124,8 @@ def memory_data(rows, n_features, seed):
     return X, _labels(X, w, b, rng.integers(2**63))
 
 
-class PeakRSS:
-    """Peak RSS of this process and of its children (summed) during a block."""
-
-    def __init__(self, interval=SAMPLE_INTERVAL):
-        self.interval = interval
-        self.me = psutil.Process()
-        self._stop = threading.Event()
-
-    def _children_rss(self):
-        total = 0
-        try:
-            children = self.me.children(recursive=True)
-        except psutil.Error:
-            return 0
-        for child in children:
-            try:
-                total += child.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
-
-    def _sample(self):
-        while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, self.me.memory_info().rss)
-            self.workers_peak = max(self.workers_peak, self._children_rss())
-            self.samples += 1
-
-    def __enter__(self):
-        gc.collect()
-        self.uss_before = uss_bytes()
-        self.baseline = self.peak = self.me.memory_info().rss
-        self.workers_baseline = self.workers_peak = self._children_rss()
-        self.samples = 0
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.me.memory_info().rss)
-        self.workers_peak = max(self.workers_peak, self._children_rss())
-        return False
-
-
 def _warm_up():
+    """Import the learners (on a worker, or in the client before its RSS is read)."""
     import sklearn.linear_model  # noqa: F401
 
     import radonlearn  # noqa: F401
@@ -182,33 +145,19 @@ def ru_maxrss_bytes():
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def versions():
+    """Installed versions of the packages the figures depend on."""
     names = ("radonlearn", "dask", "distributed", "scikit-learn", "numpy")
-    found = {}
-    for name in names:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "n/a"
-    return found
+    return {name: version_of(name, missing="n/a") for name in names}
 
 
 def fmt_mib(value):
-    return f"{value / MiB:,.0f} MiB"
+    """Bytes as whole MiB with thousands separators."""
+    return f"{value / MIB:,.0f} MiB"
 
 
 def parse_args(argv=None):
+    """Parse the command line; ``--quick`` sets smaller sizes."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -262,103 +211,94 @@ def parse_args(argv=None):
     return args
 
 
-def run(args):
-    from distributed import Client, LocalCluster, wait
+def _make_cluster(args):
+    """The cluster ``--cluster`` names, with ``--workers`` one-thread workers."""
+    if args.cluster == "local":
+        return local_cluster(args.workers, memory_limit=args.memory_limit)
+    from distributed.deploy.subprocess import SubprocessCluster
+
+    return SubprocessCluster(
+        host="127.0.0.1",
+        dashboard_address=None,
+        n_workers=args.workers,
+        threads_per_worker=1,
+        worker_kwargs={"memory_limit": args.memory_limit},
+    )
+
+
+def _persist_data(client, args, report):
+    """Generate ``X`` and ``y`` on the workers and persist them there."""
+    from distributed import wait
+
+    X, y = dask_data(args.rows, args.features, args.chunk_rows, DATA_SEED)
+    started = time.perf_counter()
+    X, y = client.persist([X, y])
+    wait([X, y])
+    report["generate_seconds"] = time.perf_counter() - started
+    report["data_bytes"] = X.nbytes + y.nbytes
+    report["n_chunks"] = len(X.chunks[0])
+    holders = Counter(
+        address for key, addresses in client.who_has(X).items() for address in addresses
+    )
+    report["chunks_per_worker"] = sorted(holders.values())
+    return X, y
+
+
+def _fit_dask(X, y, args, report):
+    """Fit the Radon machine ``--repeats`` times, measuring each fit.
+
+    Returns the last fit's coefficients and intercept.
+    """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
 
     from radonlearn import RadonMachineClassifier
 
-    me = psutil.Process()
-    report = {"rss_start": me.memory_info().rss}
-    cluster = client = None
-    try:
-        started = time.perf_counter()
-        if args.cluster == "local":
-            cluster = LocalCluster(
-                n_workers=args.workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                memory_limit=args.memory_limit,
-            )
-        else:
-            from distributed.deploy.subprocess import SubprocessCluster
-
-            cluster = SubprocessCluster(
-                host="127.0.0.1",
-                dashboard_address=None,
-                n_workers=args.workers,
-                threads_per_worker=1,
-                worker_kwargs={"memory_limit": args.memory_limit},
-            )
-        client = Client(cluster)
-        if not args.no_warmup:
-            # Import the learners on the workers, so that the timed fit does
-            # not include every worker's first import of scikit-learn.
-            client.run(_warm_up)
-        report["cluster_seconds"] = time.perf_counter() - started
-
-        X, y = dask_data(args.rows, args.features, args.chunk_rows, DATA_SEED)
-        started = time.perf_counter()
-        X, y = client.persist([X, y])
-        wait([X, y])
-        report["generate_seconds"] = time.perf_counter() - started
-        report["data_bytes"] = X.nbytes + y.nbytes
-        report["n_chunks"] = len(X.chunks[0])
-        holders = Counter(
-            address
-            for key, addresses in client.who_has(X).items()
-            for address in addresses
-        )
-        report["chunks_per_worker"] = sorted(holders.values())
-
-        fits = []
+    fits = []
+    machine = None
+    for _ in range(args.repeats):
         machine = None
-        for _ in range(args.repeats):
-            machine = None
-            gc.collect()
-            with PeakRSS() as memory:
-                started = time.perf_counter()
-                machine = RadonMachineClassifier(
-                    LogisticRegression(), height=args.height, random_state=0
-                )
-                machine.fit(X, y)
-                seconds = time.perf_counter() - started
-            fits.append(
-                {
-                    "seconds": seconds,
-                    "baseline": memory.baseline,
-                    "peak": memory.peak,
-                    "workers_baseline": memory.workers_baseline,
-                    "workers_peak": memory.workers_peak,
-                    "samples": memory.samples,
-                    "ru_maxrss": ru_maxrss_bytes(),
-                    "uss_before": memory.uss_before,
-                    "uss_after": uss_bytes(),
-                }
+        gc.collect()
+        uss_before = uss_bytes()
+        with PeakMemory(
+            SAMPLE_INTERVAL, child_every=1, children_pss=False, release_memory=False
+        ) as memory:
+            started = time.perf_counter()
+            machine = RadonMachineClassifier(
+                LogisticRegression(), height=args.height, random_state=0
             )
-        report["fits"] = fits
-        report["height"] = machine.height_
-        report["n_shards"] = machine.n_shards_
-        report["radon_number"] = machine.radon_number_
-        report["fit_times"] = dict(machine.fit_times_)
-        report["plan"] = {
-            key: machine.height_plan_.get(key)
-            for key in ("largest_height", "min_rows_per_shard", "predicted_seconds")
-            if key in machine.height_plan_
-        }
-        coef = machine.coef_.copy()
-        intercept = machine.intercept_.copy()
-        del X, y
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+            machine.fit(X, y)
+            seconds = time.perf_counter() - started
+        fits.append(
+            {
+                "seconds": seconds,
+                "baseline": memory.own_baseline,
+                "peak": memory.own_peak,
+                "workers_baseline": memory.children_baseline,
+                "workers_peak": memory.children_peak,
+                "samples": memory.readings,
+                "ru_maxrss": ru_maxrss_bytes(),
+                "uss_before": uss_before,
+                "uss_after": uss_bytes(),
+            }
+        )
+    report["fits"] = fits
+    report["height"] = machine.height_
+    report["n_shards"] = machine.n_shards_
+    report["radon_number"] = machine.radon_number_
+    report["fit_times"] = dict(machine.fit_times_)
+    report["plan"] = {
+        key: machine.height_plan_.get(key)
+        for key in ("largest_height", "min_rows_per_shard", "predicted_seconds")
+        if key in machine.height_plan_
+    }
+    return machine.coef_.copy(), machine.intercept_.copy()
 
-    # In-memory reference, after the Dask fits' memory is measured.
+
+def _compare_in_memory(args, report, coef, intercept):
+    """Fit the in-memory reference and score both models on the test rows."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
     X_test, y_test = memory_data(args.test_rows, args.features, TEST_SEED)
     X_ref, y_ref = memory_data(args.sample_rows, args.features, SAMPLE_SEED)
     started = time.perf_counter()
@@ -376,28 +316,43 @@ def run(args):
             - np.r_[reference.coef_.ravel(), reference.intercept_]
         )
     )
+
+
+def run(args):
+    """Start the cluster, fit the Dask array, then the in-memory reference."""
+    _warm_up()  # the client's imports, before its starting RSS is read
+    from distributed import Client
+
+    report = {"rss_start": psutil.Process().memory_info().rss}
+    cluster = client = None
+    try:
+        started = time.perf_counter()
+        cluster = _make_cluster(args)
+        client = Client(cluster)
+        if not args.no_warmup:
+            # Import the learners on the workers, so that the timed fit does
+            # not include every worker's first import of scikit-learn.
+            client.run(_warm_up)
+        report["cluster_seconds"] = time.perf_counter() - started
+        X, y = _persist_data(client, args, report)
+        coef, intercept = _fit_dask(X, y, args, report)
+        del X, y
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    # In-memory reference, after the Dask fits' memory is measured.
+    _compare_in_memory(args, report, coef, intercept)
     return report
 
 
-def rows_of(args, report):
+def _setup_and_memory_rows(args, report):
+    """The rows on the data, the cluster and the memory of the fits."""
     fits = report["fits"]
     peak = max(f["peak"] for f in fits)
     baseline = statistics.median(f["baseline"] for f in fits)
-    seconds = [f["seconds"] for f in fits]
-    times = report["fit_times"]
-    stages = ", ".join(
-        f"{key} {times[key]:.2f} s"
-        for key in (
-            "validation",
-            "pilot",
-            "shards",
-            "aggregation",
-            "total",
-            "shard_fit_sum",
-        )
-        if key in times
-    )
-    rows = [
+    return [
         (
             "data",
             f"{args.rows:,} x {args.features} float64 + int8 labels, "
@@ -419,7 +374,7 @@ def rows_of(args, report):
         ),
         (
             "client peak RSS during the fit",
-            f"{fmt_mib(peak)} (+{(peak - baseline) / MiB:,.0f} MiB over baseline)",
+            f"{fmt_mib(peak)} (+{(peak - baseline) / MIB:,.0f} MiB over baseline)",
         ),
         (
             "client USS before / after the fit (unshared pages)",
@@ -438,6 +393,26 @@ def rows_of(args, report):
             f"{fmt_mib(max(f['workers_peak'] for f in fits))} "
             f"(before: {fmt_mib(fits[0]['workers_baseline'])})",
         ),
+    ]
+
+
+def _fit_and_score_rows(args, report):
+    """The rows on the fit times, the chosen height and the test scores."""
+    seconds = [f["seconds"] for f in report["fits"]]
+    times = report["fit_times"]
+    stages = ", ".join(
+        f"{key} {times[key]:.2f} s"
+        for key in (
+            "validation",
+            "pilot",
+            "shards",
+            "aggregation",
+            "total",
+            "shard_fit_sum",
+        )
+        if key in times
+    )
+    return [
         (
             "fit wall time",
             " / ".join(f"{s:.1f} s" for s in seconds)
@@ -465,11 +440,19 @@ def rows_of(args, report):
         ("test ROC AUC of the true model (ceiling)", f"{report['auc_true']:.5f}"),
         ("test rows", f"{args.test_rows:,}"),
     ]
-    return rows
+
+
+def rows_of(args, report):
+    """(measure, value) pairs of the report, in the order printed."""
+    return [
+        *_setup_and_memory_rows(args, report),
+        *_fit_and_score_rows(args, report),
+    ]
 
 
 def machine_line():
-    memory = psutil.virtual_memory().total / 2**30
+    """One line on the machine, the software and the load."""
+    memory = total_memory_gib()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     pkgs = ", ".join(f"{k} {v}" for k, v in versions().items())
     return (
@@ -480,11 +463,12 @@ def machine_line():
 
 
 def main(argv=None):
+    """Run, print the table and the acceptance verdict, write Markdown if asked."""
     args = parse_args(argv)
     # With the dashboard off the scheduler still serves its HTTP routes, and
     # tells when port 8787 is taken (another cluster); it then takes another.
     warnings.filterwarnings("ignore", message="Port 8787 is already in use")
-    command = "python " + shlex.join(["benchmarks/dask_scale.py", *sys.argv[1:]])
+    command = command_text("benchmarks/dask_scale.py")
     report = run(args)
     rows = rows_of(args, report)
     width = max(len(label) for label, _ in rows)
