@@ -30,6 +30,11 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Copies the MathJax 3 it ships into _static/mathjax of the built site, so
+    # that maths renders without the network (the module name has hyphens).
+    "sphinx-mathjax-offline",
+    "sphinx.ext.graphviz",
+    "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
@@ -42,6 +47,7 @@ exclude_patterns = [
     "_build",
     "_templates",
     "examples",  # the gallery's sources; sphinx-gallery renders them
+    "figures",  # scripts that draw figures at build time (plot directive)
     "Thumbs.db",
     ".DS_Store",
 ]
@@ -49,6 +55,30 @@ exclude_patterns = [
 # No intersphinx: the build must not reach the network, so references to
 # numpy or scikit-learn objects are left as plain text.
 default_role = "literal"
+
+# -- Maths, diagrams and figures, all made offline -----------------------------
+
+# MathJax from the built site itself (sphinx-mathjax-offline copies it there),
+# never from a CDN; docs/check_site.py fails the build check if a page loads
+# any script from outside the site.
+mathjax_path = "mathjax/tex-chtml.js"
+
+# Diagrams (docs/architecture.rst) are drawn by Graphviz's dot at build time,
+# as SVG in the page.
+graphviz_output_format = "svg"
+graphviz_dot_args = [
+    "-Gfontname=DejaVu Sans",
+    "-Nfontname=DejaVu Sans",
+    "-Efontname=DejaVu Sans",
+]
+
+# Figures of benchmark results, drawn by docs/figures/*.py at build time.
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 150)]
+plot_rcparams = {"font.family": "DejaVu Sans"}
+plot_apply_rcparams = True
 
 # -- API pages: generated from radonlearn.__all__ ----------------------------
 #
@@ -142,20 +172,28 @@ sphinx_gallery_conf = {
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"radonlearn {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["radonlearn.css"]
 html_show_sourcelink = False
+# In the page's table of contents, a method is "fit()", not
+# "RadonMachineClassifier.fit()", so the names fit the right-hand column.
+toc_object_entries_show_parents = "hide"
 html_theme_options = {
     "navbar_align": "left",
+    "header_links_before_dropdown": 7,
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
+# Pages without sub-pages get no left sidebar (it would be an empty "Section
+# Navigation"); the user guide and scaling-out sections list their pages.
 html_sidebars = {
     "index": [],
     "getting_started": [],
     "benchmarks": [],
+    "architecture": [],
 }
 
 # -- MyST (docs/benchmarks.md) -------------------------------------------------
