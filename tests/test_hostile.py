@@ -20,15 +20,27 @@ either failed on the code before issue 14 or guards a promised behaviour.
 """
 
 import copy
+import io
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
-from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression, Ridge, SGDRegressor
 
-from radonlearn import RadonMachineRegressor, aggregate, geometric_median
+from radonlearn import (
+    RadonMachineClassifier,
+    RadonMachineRegressor,
+    aggregate,
+    geometric_median,
+)
 from radonlearn._aggregate import AGGREGATORS, call_aggregator
+from radonlearn._cli import main
 
 pd = pytest.importorskip("pandas")
 
@@ -278,3 +290,480 @@ class TestCheckedOutputs:
         models[4].coef_[1] = np.nan
         with pytest.raises(ValueError, match=r"Model 4 has non-finite .* Leave it out"):
             aggregate(models, method="median")
+
+
+# 6. Honest command line.
+
+# Every fit of the recording estimators below: (class name, rows, random_state).
+FITS = []
+
+
+class CountingLogistic(LogisticRegression):
+    """LogisticRegression that records each fit in FITS."""
+
+    def fit(self, X, y, *args, **kwargs):
+        FITS.append((type(self).__name__, len(X), self.random_state))
+        return super().fit(X, y, *args, **kwargs)
+
+
+class CountingRidge(Ridge):
+    """Ridge that records each fit in FITS."""
+
+    def fit(self, X, y, *args, **kwargs):
+        FITS.append((type(self).__name__, len(X), self.random_state))
+        return super().fit(X, y, *args, **kwargs)
+
+
+class CountingSGD(SGDRegressor):
+    """A stochastic regressor that records each fit in FITS."""
+
+    def fit(self, X, y, *args, **kwargs):
+        FITS.append((type(self).__name__, len(X), self.random_state))
+        return super().fit(X, y, *args, **kwargs)
+
+
+class WarningRidge(Ridge):
+    """Ridge whose every fit raises the same ConvergenceWarning."""
+
+    def fit(self, X, y, *args, **kwargs):
+        warnings.warn("toy solver stopped early", ConvergenceWarning, stacklevel=2)
+        return super().fit(X, y, *args, **kwargs)
+
+
+class TerminalStream(io.StringIO):
+    """A text stream that claims to be a terminal."""
+
+    def isatty(self):
+        return True
+
+
+PROGRESS = re.compile(r"^radonlearn: \[(\d)/3\] ([a-zA-Z ]+): fitting", re.M)
+
+
+def cli(*args):
+    """Run the command line in this process; returns (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    FITS.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        code = main([str(arg) for arg in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def run(*args):
+    """Run ``python -m radonlearn ARGS`` with stderr a pipe (not a terminal)."""
+    return subprocess.run(
+        [sys.executable, "-m", "radonlearn", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    """Paths of small CSVs: classes (text target), values (continuous target)."""
+    folder = tmp_path_factory.mktemp("tables")
+    X, y = make_classification(n_samples=2000, n_features=4, random_state=0)
+    classes = pd.DataFrame(X, columns=[f"x{i}" for i in range(4)])
+    classes["label"] = np.where(y == 1, "yes", "no")
+    classes.to_csv(folder / "classes.csv", index=False)
+    X, y = make_regression(n_samples=2000, n_features=3, noise=5.0, random_state=0)
+    values = pd.DataFrame(X, columns=list("abc"))
+    values["target"] = y
+    values.to_csv(folder / "values.csv", index=False)
+    holes = classes.copy()
+    holes.loc[[3, 5, 8], "x1"] = np.nan
+    holes.loc[13, "x2"] = np.inf
+    holes.loc[21, "label"] = None
+    holes.to_csv(folder / "holes.csv", index=False)
+    endless = values.copy()
+    endless.loc[[4, 9], "target"] = np.inf
+    endless.to_csv(folder / "endless.csv", index=False)
+    return {
+        name: folder / f"{name}.csv"
+        for name in ("classes", "values", "holes", "endless")
+    }
+
+
+def one_error_line(code, err):
+    """The single error line of a refused command (exit code 2, no traceback)."""
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert len(lines) == 1, err
+    assert lines[0].startswith("radonlearn: error: ")
+    return lines[0]
+
+
+class TestHonestCommandLine:
+    """The command line says what it did to the data and checks before fitting."""
+
+    def test_missing_values_are_refused_with_counts_by_default(self, tables):
+        # Rows with missing or non-finite values are refused by default, with
+        # the count, the share, the columns and the flag that drops them.
+        code, _, err = cli("compare", tables["holes"], "--target", "label")
+        line = one_error_line(code, err)
+        assert "5 of 2,000 rows (0.2 %) with missing or non-finite values" in line
+        assert "x1 (3), x2 (1), label (1)" in line
+        assert "--drop-missing" in line
+        assert FITS == []
+
+    def test_drop_missing_reports_the_rows_it_dropped(self, tables):
+        # --drop-missing drops the incomplete rows and says how many on stdout;
+        # the rows fitted and tested add up to the rows kept.
+        code, out, err = cli(
+            "compare",
+            tables["holes"],
+            "--target",
+            "label",
+            "--drop-missing",
+            "--n-jobs",
+            1,
+            "--quiet",
+        )
+        assert code == 0, err
+        assert "dropped 5 of 2,000 rows (0.2 %) with missing or non-finite" in out
+        train, test = re.search(
+            r"on ([\d,]+) rows .*; ([\d,]+) test rows", out
+        ).groups()
+        assert int(train.replace(",", "")) + int(test.replace(",", "")) == 1995
+
+    def test_infinite_targets_count_as_missing(self, tables):
+        # An infinite target value is counted with the missing ones, by column.
+        code, _, err = cli("compare", tables["endless"], "--target", "target")
+        line = one_error_line(code, err)
+        assert "2 of 2,000 rows (0.1 %)" in line and "target (2)" in line
+
+    @pytest.mark.parametrize(
+        ("path", "what"),
+        [
+            ("builtins.exit", "a Quitter, not a class"),
+            ("os.abort", "a builtin_function_or_method, not a class"),
+            ("sklearn.linear_model.ridge_regression", "a function, not a class"),
+            ("pathlib.Path", "a class that is not a scikit-learn estimator"),
+        ],
+    )
+    def test_estimator_must_be_an_estimator_class_and_is_never_called(
+        self, path, what, tables
+    ):
+        # A dotted --estimator that is not a scikit-learn estimator class is
+        # refused in one line without being called (exit and abort included).
+        result = run(
+            "compare", tables["values"], "--target", "target", "--estimator", path
+        )
+        line = one_error_line(result.returncode, result.stderr)
+        assert f"--estimator {path!r} is {what}" in line
+
+    def test_estimator_from_any_module_is_accepted(self, tables):
+        # A scikit-learn estimator class from outside scikit-learn runs, and
+        # is the class that is fitted.
+        code, out, err = cli(
+            "compare",
+            tables["values"],
+            "--target",
+            "target",
+            "--estimator",
+            "test_hostile.CountingRidge",
+            "--n-jobs",
+            1,
+            "--quiet",
+        )
+        assert code == 0, err
+        assert "CountingRidge (regression)" in out
+        assert {name for name, _, _ in FITS} == {"CountingRidge"}
+
+    def test_transformer_is_refused_up_front(self, tables):
+        # An estimator that is neither classifier nor regressor is refused
+        # before anything is fitted.
+        code, _, err = cli(
+            "compare",
+            tables["values"],
+            "--target",
+            "target",
+            "--estimator",
+            "sklearn.preprocessing.StandardScaler",
+        )
+        assert "neither a classifier nor a regressor" in one_error_line(code, err)
+
+    def test_classifier_on_a_continuous_target_is_refused_before_fitting(self, tables):
+        # A classifier on a continuous target is one line naming the target
+        # and a regressor to use, and nothing is fitted.
+        code, _, err = cli(
+            "compare",
+            tables["values"],
+            "--target",
+            "target",
+            "--estimator",
+            "test_hostile.CountingLogistic",
+        )
+        line = one_error_line(code, err)
+        assert "classifier but the target 'target' is continuous" in line
+        assert "--estimator Ridge" in line
+        assert FITS == []
+
+    def test_regressor_on_a_text_target_is_refused_before_fitting(self, tables):
+        # A regressor on a text target is one line naming the target and a
+        # classifier to use, and nothing is fitted.
+        code, _, err = cli(
+            "compare",
+            tables["classes"],
+            "--target",
+            "label",
+            "--estimator",
+            "test_hostile.CountingRidge",
+        )
+        line = one_error_line(code, err)
+        assert "regressor but the target 'label' holds text" in line
+        assert FITS == []
+
+    def test_task_contradicting_the_estimator_is_refused(self, tables):
+        # --task regression with a classifier is refused, naming both.
+        code, _, err = cli(
+            "compare",
+            tables["values"],
+            "--target",
+            "target",
+            "--task",
+            "regression",
+            "--estimator",
+            "LogisticRegression",
+        )
+        line = one_error_line(code, err)
+        assert "--task regression but LogisticRegression is a classifier" in line
+
+    def test_height_the_data_cannot_fill_fails_before_the_all_rows_fit(self, tables):
+        # An explicit height that the data cannot fill is refused before the
+        # base learner is fitted on all training rows, with no progress line.
+        code, _, err = cli(
+            "compare",
+            tables["classes"],
+            "--target",
+            "label",
+            "--height",
+            4,
+            "--estimator",
+            "test_hostile.CountingLogistic",
+            "--n-jobs",
+            1,
+        )
+        assert "height=4 needs" in one_error_line(code, err)
+        assert all(rows < 1500 for _, rows, _ in FITS), FITS
+
+    @pytest.mark.parametrize(
+        "where",
+        [
+            "no-such-folder/model.joblib",
+            ".",
+            pytest.param(
+                "/proc/model.joblib",
+                marks=pytest.mark.skipif(
+                    not Path("/proc/self").exists(), reason="needs Linux /proc"
+                ),
+            ),
+        ],
+    )
+    def test_save_path_is_checked_before_fitting(self, where, tables, tmp_path):
+        # --save into a missing or unwritable directory, or onto a directory,
+        # is refused before anything is fitted.
+        target = where if where.startswith("/") else tmp_path / where
+        code, _, err = cli(
+            "compare",
+            tables["values"],
+            "--target",
+            "target",
+            "--estimator",
+            "test_hostile.CountingRidge",
+            "--save",
+            target,
+        )
+        assert f"--save {target}" in one_error_line(code, err)
+        assert FITS == []
+
+    def test_stochastic_baseline_gets_the_seed(self, tables):
+        # The fit on all rows of a learner with random_state gets
+        # --random-state, so its score is reproducible.
+        code, _, err = cli(
+            "compare",
+            tables["values"],
+            "--target",
+            "target",
+            "--estimator",
+            "test_hostile.CountingSGD",
+            "--height",
+            1,
+            "--random-state",
+            7,
+            "--n-jobs",
+            1,
+            "--quiet",
+        )
+        assert code == 0, err
+        largest = max(rows for _, rows, _ in FITS)
+        assert {seed for _, rows, seed in FITS if rows == largest} == {7}
+
+    def test_stochastic_comparison_is_reproducible(self, tables):
+        # Two runs with one seed print the same scores for every method.
+        def scores():
+            result = run(
+                "compare",
+                tables["values"],
+                "--target",
+                "target",
+                "--estimator",
+                "SGDRegressor",
+                "--n-jobs",
+                1,
+                "--quiet",
+            )
+            assert result.returncode == 0, result.stderr
+            table = result.stdout[result.stdout.index("method") :]
+            return [line.split()[-2:] for line in table.splitlines()[2:]]
+
+        assert scores() == scores()
+
+    def test_warnings_are_shown_once_per_kind_and_step(self, tables):
+        # A warning raised in every fit is shown on stderr for every step,
+        # once per kind: the machine's shard summary says how many shards.
+        code, _, err = cli(
+            "compare",
+            tables["values"],
+            "--target",
+            "target",
+            "--estimator",
+            "test_hostile.WarningRidge",
+            "--height",
+            1,
+            "--n-jobs",
+            1,
+            "--quiet",
+        )
+        assert code == 0, err
+        shown = [line for line in err.splitlines() if "toy solver" in line]
+        assert len(shown) == len(set(shown))
+        for step in ("Radon machine", "all rows", "averaging"):
+            assert any(
+                line.startswith(f"radonlearn: warning: {step}: ConvergenceWarning")
+                for line in shown
+            ), err
+        assert any("shard fits" in line for line in shown)
+
+    def test_a_user_warning_of_the_machine_reaches_the_command_line(
+        self, tables, monkeypatch
+    ):
+        # A UserWarning raised by the Radon machine itself (such as one about
+        # starved shards) is shown on stderr under its step.
+        fit = RadonMachineClassifier.fit
+
+        def warning_fit(self, X, y, **kwargs):
+            warnings.warn(
+                "shards of 12 rows starve the quality rule", UserWarning, stacklevel=2
+            )
+            return fit(self, X, y, **kwargs)
+
+        monkeypatch.setattr(RadonMachineClassifier, "fit", warning_fit)
+        code, _, err = cli(
+            "compare",
+            tables["classes"],
+            "--target",
+            "label",
+            "--n-jobs",
+            1,
+            "--quiet",
+        )
+        assert code == 0, err
+        assert (
+            "radonlearn: warning: Radon machine: UserWarning: shards of 12 rows "
+            "starve the quality rule" in err
+        )
+
+    @pytest.mark.parametrize("command", ["demo", "compare"])
+    def test_plain_progress_has_one_line_per_fitted_method(self, command, tables):
+        # With stderr not a terminal, every method fitted gets one progress
+        # line, in fitting order; the Radon machine's names its shard count.
+        args = (
+            ["demo", "--n-samples", 3000]
+            if command == "demo"
+            else ["compare", tables["classes"], "--target", "label"]
+        )
+        result = run(*args, "--n-jobs", 1)
+        assert result.returncode == 0, result.stderr
+        steps = PROGRESS.findall(result.stderr)
+        assert steps == [("1", "Radon machine"), ("2", "all rows"), ("3", "averaging")]
+        shards = re.search(r"^Radon machine +\d+ +([\d,]+)", result.stdout, re.M)
+        assert re.search(
+            rf"Radon machine: .* in {shards.group(1)} shards?$", result.stderr, re.M
+        )
+
+    def test_quiet_silences_progress(self, tables):
+        # --quiet leaves stderr free of progress lines.
+        result = run(
+            "compare", tables["classes"], "--target", "label", "--n-jobs", 1, "--quiet"
+        )
+        assert result.returncode == 0, result.stderr
+        assert PROGRESS.findall(result.stderr) == []
+
+    def test_rich_bars_on_a_terminal_cover_every_method(self, tables, monkeypatch):
+        # On a terminal with rich, live bars cover the three methods and the
+        # Radon machine's bar ends full, one step per shard.
+        pytest.importorskip("rich")
+        terminal = TerminalStream()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        monkeypatch.setattr(sys, "stdout", io.StringIO())
+        assert (
+            main(
+                [
+                    "compare",
+                    str(tables["classes"]),
+                    "--target",
+                    "label",
+                    "--height",
+                    "1",
+                    "--n-jobs",
+                    "1",
+                ]
+            )
+            == 0
+        )
+        shown = terminal.getvalue()
+        for step in ("[1/3] Radon machine: ", "[2/3] all rows", "[3/3] averaging"):
+            assert step in shown
+        n_shards = re.search(r"Radon machine: (\d+) shards", shown).group(1)
+        assert f"{n_shards}/{n_shards}" in shown
+
+    def test_terminal_without_rich_gets_plain_lines(self, tables, monkeypatch):
+        # On a terminal without rich, progress falls back to one plain line
+        # per fitted method.
+        monkeypatch.setitem(sys.modules, "rich", None)
+        monkeypatch.setitem(sys.modules, "rich.progress", None)
+        terminal = TerminalStream()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        monkeypatch.setattr(sys, "stdout", io.StringIO())
+        assert (
+            main(
+                [
+                    "compare",
+                    str(tables["classes"]),
+                    "--target",
+                    "label",
+                    "--n-jobs",
+                    "1",
+                ]
+            )
+            == 0
+        )
+        assert [step for _, step in PROGRESS.findall(terminal.getvalue())] == [
+            "Radon machine",
+            "all rows",
+            "averaging",
+        ]
+
+    def test_help_documents_the_honest_choices(self, capsys):
+        # compare --help documents --drop-missing, the save check and where
+        # progress and warnings go.
+        with pytest.raises(SystemExit):
+            main(["compare", "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "--drop-missing" in text and "refused unless --drop-missing" in text
+        assert "checked before fitting" in text
+        assert "Progress goes to stderr" in text and "once per kind" in text
