@@ -462,7 +462,8 @@ def _run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
     name = type(estimator).__name__
     what = f"{name} on {len(y_train):,} rows"
 
-    def machine(**params):
+    def machine_pipeline(**params):
+        """A scaler and a Radon machine of ``estimator``; ``params`` for the machine."""
         return make_pipeline(
             StandardScaler(),
             machine_class(
@@ -473,24 +474,22 @@ def _run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
             ),
         )
 
-    def fitted(step, pipeline, label):
-        with step:
-            return _fit_row(label, pipeline, task, X_train, y_train, X_test, y_test)
-
     stream = sys.stderr
     with _Progress(_progress_mode(args, stream), 3, stream) as progress:
-        radon = machine(height=height)
-        radon_row = fitted(
-            progress.step("Radon machine", what, radon[-1]), radon, "Radon machine"
-        )
+
+        def fitted(label, pipeline, machine=None):
+            """Fit one method as one progress step; returns its table row."""
+            with progress.step(label, what, machine):
+                return _fit_row(label, pipeline, task, X_train, y_train, X_test, y_test)
+
+        radon = machine_pipeline(height=height)
+        radon_row = fitted("Radon machine", radon, radon[-1])
         baseline = make_pipeline(
             StandardScaler(), _seeded(estimator, args.random_state)
         )
-        base_row = fitted(progress.step("all rows", what), baseline, "all rows")
-        averaging = machine(height=radon[-1].height_, aggregation="mean")
-        average_row = fitted(
-            progress.step("averaging", what, averaging[-1]), averaging, "averaging"
-        )
+        base_row = fitted("all rows", baseline)
+        averaging = machine_pipeline(height=radon[-1].height_, aggregation="mean")
+        average_row = fitted("averaging", averaging, averaging[-1])
     return [base_row, radon_row, average_row], radon
 
 
