@@ -8,8 +8,9 @@ flatten/load path as the Radon machines.
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from ._hypotheses import flatten, layout_of, linear_model, load
 from ._radon import _check_points, _radon_points, iterated_radon_point, radon_levels
@@ -80,6 +81,13 @@ def geometric_median(points, *, tol=1e-7, max_iter=500):
     any start. The median has breakdown point 1/2: fewer than half of the
     points, however far away, move it a bounded distance.
 
+    Distances square the coordinates, which overflows beyond about 1e154 and
+    underflows below about 1e-154. The points are therefore divided by the
+    power of two nearest above their largest magnitude before the iteration
+    and the median multiplied back: exact in floating point, so the result
+    is the same as unscaled wherever that was finite, and finite for any
+    finite input.
+
     Examples
     --------
     >>> from radonlearn import geometric_median
@@ -95,6 +103,13 @@ def geometric_median(points, *, tol=1e-7, max_iter=500):
         or max_iter < 1
     ):
         raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
+    top = np.abs(points).max()
+    if top == 0.0:
+        return np.zeros(points.shape[1])
+    # Largest magnitude into [0.5, 1) by a power of two: exact, and no
+    # squared distance can overflow or (for the points that matter) underflow.
+    exponent = int(np.frexp(top)[1])
+    points = np.ldexp(points, -exponent)
     current = points.mean(axis=0)
     spread = np.linalg.norm(points - current, axis=1).mean()
     threshold = tol * spread if spread > 0 else tol
@@ -103,14 +118,15 @@ def geometric_median(points, *, tol=1e-7, max_iter=500):
         step = np.linalg.norm(following - current)
         current = following
         if step <= threshold:
-            return current
+            return np.ldexp(current, exponent)
     warnings.warn(
         f"geometric_median did not converge in {max_iter} steps (last step "
-        f"{step:.3g}, tolerance {threshold:.3g}); increase max_iter or tol.",
+        f"{np.ldexp(step, exponent):.3g}, tolerance "
+        f"{np.ldexp(threshold, exponent):.3g}); increase max_iter or tol.",
         ConvergenceWarning,
         stacklevel=2,
     )
-    return current
+    return np.ldexp(current, exponent)
 
 
 def _mean(points):
@@ -132,12 +148,42 @@ AGGREGATORS = {
 
 
 def call_aggregator(method, hypotheses):
-    """A user's aggregation callable applied and checked: a finite ``(D,)`` vector."""
-    point = np.asarray(method(hypotheses), dtype=np.float64)
-    if point.shape != hypotheses.shape[1:] or not np.isfinite(point).all():
+    """A user's aggregation callable applied and checked: a finite ``(D,)`` vector.
+
+    The callable sees a read-only view of ``hypotheses`` (writing into it
+    raises instead of corrupting the shard models), its own errors come back
+    as a ValueError that names it, and its answer is copied, so the model
+    never shares memory with the hypotheses.
+    """
+    name = getattr(method, "__qualname__", None) or repr(method)
+    expected = hypotheses.shape[1:]
+    view = hypotheses.view()
+    view.flags.writeable = False
+    try:
+        answer = np.asarray(method(view))
+    except Exception as error:
         raise ValueError(
-            "The aggregation callable must return a finite vector of shape "
-            f"{hypotheses.shape[1:]}, got shape {point.shape}."
+            f"The aggregation callable {name} failed on the hypotheses of shape "
+            f"{hypotheses.shape}: {type(error).__name__}: {error}. It gets a "
+            "read-only (n_models, D) float64 array and must return a (D,) "
+            "vector; copy the array first (np.array(points)) to change it."
+        ) from error
+    numeric = answer.dtype == bool or (
+        np.issubdtype(answer.dtype, np.number)
+        and not np.issubdtype(answer.dtype, np.complexfloating)
+    )
+    point = np.array(answer, dtype=np.float64) if numeric else None
+    if point is None or point.shape != expected or not np.isfinite(point).all():
+        found = (
+            f"an array of dtype {answer.dtype}"
+            if point is None
+            else f"shape {point.shape}"
+            + ("" if np.isfinite(point).all() else " with non-finite values")
+        )
+        raise ValueError(
+            f"The aggregation callable {name} must return a finite real vector "
+            f"of shape {expected}, got {found}. Make it map the (n_models, D) "
+            "hypotheses to one finite (D,) vector."
         )
     return point
 
@@ -211,12 +257,18 @@ def aggregate(models, *, method="radon", random_state=None):
 
     Raises
     ------
+    sklearn.exceptions.NotFittedError
+        If a model is not fitted.
     TypeError
         If the models are of different classes or have no ``coef_``.
     ValueError
-        If there are no models, their coefficient shapes or classes differ,
-        a model has non-finite coefficients, or method "radon" gets fewer
-        than ``r = D + 2`` models.
+        If the models cannot be aligned coefficient by coefficient: there
+        are none, or their ``n_features_in_``, ``feature_names_in_`` (names
+        or column order; or some have names and others not), ``classes_``,
+        coefficient shapes or intercepts differ. Also if a model has
+        non-finite coefficients, the aggregate is not finite, a callable
+        ``method`` fails or returns something else than a finite ``(D,)``
+        vector, or method "radon" gets fewer than ``r = D + 2`` models.
 
     See Also
     --------
@@ -234,6 +286,12 @@ def aggregate(models, *, method="radon", random_state=None):
     paper (a bad aggregate needs two bad models in a group, at every level);
     "geometric_median" tolerates fewer than half of the models being
     arbitrarily bad; "median" the same per coordinate; "mean" none.
+
+    Nothing misaligned is ever averaged: every model is checked against
+    the first before any coefficient is read. The named methods are
+    computed on the hypotheses divided by a power of two near their largest
+    magnitude and multiplied back (exact in floating point), so no sum or
+    square overflows; a callable sees the hypotheses as they are, read-only.
 
     References
     ----------
@@ -255,42 +313,120 @@ def aggregate(models, *, method="radon", random_state=None):
     models = list(models)
     if not models:
         raise ValueError("aggregate needs at least one fitted model, got none.")
+    for number, model in enumerate(models):
+        try:
+            check_is_fitted(model)
+        except NotFittedError:
+            raise NotFittedError(
+                f"Model {number} ({type(model).__name__}) is not fitted. "
+                "aggregate combines fitted models: fit it first or leave it out."
+            ) from None
     first = linear_model(models[0])
-    kinds = {type(linear_model(model)).__name__ for model in models}
-    if len(kinds) > 1:
-        raise TypeError(f"aggregate needs models of one class, got {sorted(kinds)}.")
     layout = layout_of(models[0])
-    if hasattr(first, "classes_"):
-        for number, model in enumerate(models):
-            if not np.array_equal(linear_model(model).classes_, first.classes_):
+    kind = type(first)
+    names = getattr(first, "feature_names_in_", None)
+    for number, model in enumerate(models[1:], start=1):
+        # Every way two models can disagree about what a coefficient means
+        # is refused here, before any coefficient is read.
+        other = linear_model(model)
+        if type(other) is not kind:
+            raise TypeError(
+                f"aggregate needs models of one class: model {number} is a "
+                f"{type(other).__module__}.{type(other).__qualname__}, model 0 "
+                f"a {kind.__module__}.{kind.__qualname__}. Aggregate each class "
+                "separately."
+            )
+        its_names = getattr(other, "feature_names_in_", None)
+        if (its_names is None) != (names is None):
+            named, unnamed = (number, 0) if names is None else (0, number)
+            raise ValueError(
+                f"Model {named} was fitted on named features (a DataFrame) and "
+                f"model {unnamed} on unnamed ones (an array), so their columns "
+                "cannot be matched. Fit every model on DataFrames with the same "
+                "columns, or every model on arrays."
+            )
+        if names is not None and not np.array_equal(its_names, names):
+            if len(its_names) == len(names) and set(its_names) == set(names):
+                column = int(np.flatnonzero(np.asarray(its_names) != names)[0])
                 raise ValueError(
-                    f"Model {number} has classes {linear_model(model).classes_}, "
-                    f"model 0 has {first.classes_}; all must have the same."
+                    f"Model {number} has the features of model 0 in another "
+                    f"order: column {column} is {its_names[column]!r} there and "
+                    f"{names[column]!r} in model 0. Fit every model with the "
+                    "columns in one order, e.g. X[list(model0.feature_names_in_)]."
                 )
+            raise ValueError(
+                f"Model {number} was fitted on other features than model 0: "
+                f"missing {sorted(set(names) - set(its_names))}, extra "
+                f"{sorted(set(its_names) - set(names))}. Fit every model on "
+                "the same columns."
+            )
+        its_layout = layout_of(model)
+        n_features = getattr(first, "n_features_in_", None)
+        its_n_features = getattr(other, "n_features_in_", None)
+        if its_n_features != n_features or its_layout.coef_shape != (layout.coef_shape):
+            raise ValueError(
+                f"Model {number} has n_features_in_ = {its_n_features} and "
+                f"coef_ of shape {its_layout.coef_shape}, model 0 has "
+                f"n_features_in_ = {n_features} and coef_ of shape "
+                f"{layout.coef_shape}. Aggregate models fitted on the same "
+                "features, classes and outputs."
+            )
+        if hasattr(first, "classes_") and not np.array_equal(
+            other.classes_, first.classes_
+        ):
+            raise ValueError(
+                f"Model {number} has classes {other.classes_}, model 0 has "
+                f"{first.classes_}; all must have the same. Fit every model "
+                "with every class present (or pass classes= to partial_fit)."
+            )
+        if its_layout != layout:
+            raise ValueError(
+                f"Model {number} has an intercept_ of shape "
+                f"{its_layout.intercept_shape} (fit_intercept="
+                f"{its_layout.has_intercept}), model 0 of shape "
+                f"{layout.intercept_shape} (fit_intercept={layout.has_intercept})."
+                " Fit every model with the same fit_intercept."
+            )
     hypotheses = np.vstack([flatten(model, layout) for model in models])
     finite = np.isfinite(hypotheses).all(axis=1)
     if not finite.all():
         raise ValueError(
-            f"Model {np.flatnonzero(~finite)[0]} has non-finite coefficients."
+            f"Model {np.flatnonzero(~finite)[0]} has non-finite coefficients "
+            f"({np.count_nonzero(~finite)} of {len(models)} models do). Leave "
+            "it out, or refit it with more regularisation or scaled features."
         )
     radon_number = layout.n_parameters + 2
     if callable(method):
-        point = call_aggregator(method, hypotheses)
-    elif method == "radon":
-        if len(models) < radon_number:
-            raise ValueError(
-                f"method='radon' needs at least r = D + 2 = {radon_number} models "
-                f"for D = {layout.n_parameters} coefficients, got {len(models)}. "
-                "Use method='geometric_median' or 'mean' for fewer models."
-            )
-        order = check_random_state(random_state).permutation(len(models))
-        point = _radon_of_any_count(hypotheses[order], radon_number)
-    elif method in AGGREGATORS:
-        point = AGGREGATORS[method](hypotheses)
-    else:
+        return load(models[0], call_aggregator(method, hypotheses), layout)
+    if not isinstance(method, str) or method not in AGGREGATORS:
         raise ValueError(
             f"method must be one of {sorted(AGGREGATORS)} or a callable, got "
             f"{method!r}."
+        )
+    if method == "radon" and len(models) < radon_number:
+        raise ValueError(
+            f"method='radon' needs at least r = D + 2 = {radon_number} models "
+            f"for D = {layout.n_parameters} coefficients, got {len(models)}. "
+            "Use method='geometric_median' or 'mean' for fewer models."
+        )
+    # Every named method commutes with scaling by a positive number; a power
+    # of two scales exactly, and brings the largest magnitude into [0.5, 1)
+    # so no sum of many models and no squared distance overflows.
+    top = np.abs(hypotheses).max()
+    exponent = int(np.frexp(top)[1]) if top > 0 else 0
+    scaled = np.ldexp(hypotheses, -exponent)
+    if method == "radon":
+        order = check_random_state(random_state).permutation(len(models))
+        point = _radon_of_any_count(scaled[order], radon_number)
+    else:
+        point = AGGREGATORS[method](scaled)
+    with np.errstate(over="ignore"):
+        point = np.ldexp(point, exponent)
+    if not np.isfinite(point).all():
+        raise ValueError(
+            f"method={method!r} gave non-finite coefficients from finite models "
+            f"whose largest coefficient is {top:.3g}, next to the largest float. "
+            "Refit the models with more regularisation or scaled features."
         )
     return load(models[0], point, layout)
 
