@@ -229,6 +229,95 @@ def _radon_of_any_count(points, radon_number):
     return iterated_radon_point(level, branching=radon_number)
 
 
+def _check_fitted(models):
+    """NotFittedError naming the first model that is not fitted."""
+    for number, model in enumerate(models):
+        try:
+            check_is_fitted(model)
+        except NotFittedError:
+            raise NotFittedError(
+                f"Model {number} ({type(model).__name__}) is not fitted. "
+                "aggregate combines fitted models: fit it first or leave it out."
+            ) from None
+
+
+def _check_feature_names(number, other, names):
+    """ValueError unless model ``number`` has the feature names of model 0."""
+    its_names = getattr(other, "feature_names_in_", None)
+    if (its_names is None) != (names is None):
+        named, unnamed = (number, 0) if names is None else (0, number)
+        raise ValueError(
+            f"Model {named} was fitted on named features (a DataFrame) and "
+            f"model {unnamed} on unnamed ones (an array), so their columns "
+            "cannot be matched. Fit every model on DataFrames with the same "
+            "columns, or every model on arrays."
+        )
+    if names is not None and not np.array_equal(its_names, names):
+        if len(its_names) == len(names) and set(its_names) == set(names):
+            column = int(np.flatnonzero(np.asarray(its_names) != names)[0])
+            raise ValueError(
+                f"Model {number} has the features of model 0 in another "
+                f"order: column {column} is {its_names[column]!r} there and "
+                f"{names[column]!r} in model 0. Fit every model with the "
+                "columns in one order, e.g. X[list(model0.feature_names_in_)]."
+            )
+        raise ValueError(
+            f"Model {number} was fitted on other features than model 0: "
+            f"missing {sorted(set(names) - set(its_names))}, extra "
+            f"{sorted(set(its_names) - set(names))}. Fit every model on "
+            "the same columns."
+        )
+
+
+def _check_aligned(models, layout):
+    """Refuse every way two models can disagree about what a coefficient means.
+
+    Runs before any coefficient is read: one class, the same feature names
+    in the same order (or none on every model), the same number of
+    features, coefficient shape, classes and intercept layout.
+    """
+    first = linear_model(models[0])
+    kind = type(first)
+    names = getattr(first, "feature_names_in_", None)
+    for number, model in enumerate(models[1:], start=1):
+        other = linear_model(model)
+        if type(other) is not kind:
+            raise TypeError(
+                f"aggregate needs models of one class: model {number} is a "
+                f"{type(other).__module__}.{type(other).__qualname__}, model 0 "
+                f"a {kind.__module__}.{kind.__qualname__}. Aggregate each class "
+                "separately."
+            )
+        _check_feature_names(number, other, names)
+        its_layout = layout_of(model)
+        n_features = getattr(first, "n_features_in_", None)
+        its_n_features = getattr(other, "n_features_in_", None)
+        if its_n_features != n_features or its_layout.coef_shape != (layout.coef_shape):
+            raise ValueError(
+                f"Model {number} has n_features_in_ = {its_n_features} and "
+                f"coef_ of shape {its_layout.coef_shape}, model 0 has "
+                f"n_features_in_ = {n_features} and coef_ of shape "
+                f"{layout.coef_shape}. Aggregate models fitted on the same "
+                "features, classes and outputs."
+            )
+        if hasattr(first, "classes_") and not np.array_equal(
+            other.classes_, first.classes_
+        ):
+            raise ValueError(
+                f"Model {number} has classes {other.classes_}, model 0 has "
+                f"{first.classes_}; all must have the same. Fit every model "
+                "with every class present (or pass classes= to partial_fit)."
+            )
+        if its_layout != layout:
+            raise ValueError(
+                f"Model {number} has an intercept_ of shape "
+                f"{its_layout.intercept_shape} (fit_intercept="
+                f"{its_layout.has_intercept}), model 0 of shape "
+                f"{layout.intercept_shape} (fit_intercept={layout.has_intercept})."
+                " Fit every model with the same fit_intercept."
+            )
+
+
 def aggregate(models, *, method="radon", random_state=None):
     """One model from linear models fitted elsewhere (other sites, other jobs).
 
@@ -313,80 +402,9 @@ def aggregate(models, *, method="radon", random_state=None):
     models = list(models)
     if not models:
         raise ValueError("aggregate needs at least one fitted model, got none.")
-    for number, model in enumerate(models):
-        try:
-            check_is_fitted(model)
-        except NotFittedError:
-            raise NotFittedError(
-                f"Model {number} ({type(model).__name__}) is not fitted. "
-                "aggregate combines fitted models: fit it first or leave it out."
-            ) from None
-    first = linear_model(models[0])
+    _check_fitted(models)
     layout = layout_of(models[0])
-    kind = type(first)
-    names = getattr(first, "feature_names_in_", None)
-    for number, model in enumerate(models[1:], start=1):
-        # Every way two models can disagree about what a coefficient means
-        # is refused here, before any coefficient is read.
-        other = linear_model(model)
-        if type(other) is not kind:
-            raise TypeError(
-                f"aggregate needs models of one class: model {number} is a "
-                f"{type(other).__module__}.{type(other).__qualname__}, model 0 "
-                f"a {kind.__module__}.{kind.__qualname__}. Aggregate each class "
-                "separately."
-            )
-        its_names = getattr(other, "feature_names_in_", None)
-        if (its_names is None) != (names is None):
-            named, unnamed = (number, 0) if names is None else (0, number)
-            raise ValueError(
-                f"Model {named} was fitted on named features (a DataFrame) and "
-                f"model {unnamed} on unnamed ones (an array), so their columns "
-                "cannot be matched. Fit every model on DataFrames with the same "
-                "columns, or every model on arrays."
-            )
-        if names is not None and not np.array_equal(its_names, names):
-            if len(its_names) == len(names) and set(its_names) == set(names):
-                column = int(np.flatnonzero(np.asarray(its_names) != names)[0])
-                raise ValueError(
-                    f"Model {number} has the features of model 0 in another "
-                    f"order: column {column} is {its_names[column]!r} there and "
-                    f"{names[column]!r} in model 0. Fit every model with the "
-                    "columns in one order, e.g. X[list(model0.feature_names_in_)]."
-                )
-            raise ValueError(
-                f"Model {number} was fitted on other features than model 0: "
-                f"missing {sorted(set(names) - set(its_names))}, extra "
-                f"{sorted(set(its_names) - set(names))}. Fit every model on "
-                "the same columns."
-            )
-        its_layout = layout_of(model)
-        n_features = getattr(first, "n_features_in_", None)
-        its_n_features = getattr(other, "n_features_in_", None)
-        if its_n_features != n_features or its_layout.coef_shape != (layout.coef_shape):
-            raise ValueError(
-                f"Model {number} has n_features_in_ = {its_n_features} and "
-                f"coef_ of shape {its_layout.coef_shape}, model 0 has "
-                f"n_features_in_ = {n_features} and coef_ of shape "
-                f"{layout.coef_shape}. Aggregate models fitted on the same "
-                "features, classes and outputs."
-            )
-        if hasattr(first, "classes_") and not np.array_equal(
-            other.classes_, first.classes_
-        ):
-            raise ValueError(
-                f"Model {number} has classes {other.classes_}, model 0 has "
-                f"{first.classes_}; all must have the same. Fit every model "
-                "with every class present (or pass classes= to partial_fit)."
-            )
-        if its_layout != layout:
-            raise ValueError(
-                f"Model {number} has an intercept_ of shape "
-                f"{its_layout.intercept_shape} (fit_intercept="
-                f"{its_layout.has_intercept}), model 0 of shape "
-                f"{layout.intercept_shape} (fit_intercept={layout.has_intercept})."
-                " Fit every model with the same fit_intercept."
-            )
+    _check_aligned(models, layout)
     hypotheses = np.vstack([flatten(model, layout) for model in models])
     finite = np.isfinite(hypotheses).all(axis=1)
     if not finite.all():
@@ -409,36 +427,47 @@ def aggregate(models, *, method="radon", random_state=None):
             f"for D = {layout.n_parameters} coefficients, got {len(models)}. "
             "Use method='geometric_median' or 'mean' for fewer models."
         )
-    # Every named method commutes with scaling by a positive number; a power
-    # of two scales exactly, and brings the largest magnitude into [0.5, 1)
-    # so no sum of many models and no squared distance overflows.
-    top = np.abs(hypotheses).max()
-    exponent = int(np.frexp(top)[1]) if top > 0 else 0
-    scaled = np.ldexp(hypotheses, -exponent)
     if method == "radon":
         order = check_random_state(random_state).permutation(len(models))
-        point = _radon_of_any_count(scaled[order], radon_number)
+        point = _exactly_scaled(
+            lambda points: _radon_of_any_count(points, radon_number),
+            hypotheses[order],
+        )
     else:
-        point = AGGREGATORS[method](scaled)
-    with np.errstate(over="ignore"):
-        point = np.ldexp(point, exponent)
+        point = aggregate_point(method, hypotheses)
     if not np.isfinite(point).all():
         raise ValueError(
             f"method={method!r} gave non-finite coefficients from finite models "
-            f"whose largest coefficient is {top:.3g}, next to the largest float. "
-            "Refit the models with more regularisation or scaled features."
+            f"whose largest coefficient is {np.abs(hypotheses).max():.3g}, next to "
+            "the largest float. Refit the models with more regularisation or "
+            "scaled features."
         )
     return load(models[0], point, layout)
+
+
+def _exactly_scaled(function, points):
+    """``function(points)`` computed on points scaled into ``[-1, 1]``.
+
+    Every named method commutes with scaling by a positive number; a power
+    of two scales exactly, and brings the largest magnitude into [0.5, 1),
+    so no sum of many models and no squared distance overflows.
+    """
+    top = np.abs(points).max()
+    exponent = int(np.frexp(top)[1]) if top > 0 else 0
+    point = function(np.ldexp(points, -exponent))
+    with np.errstate(over="ignore"):
+        return np.ldexp(point, exponent)
 
 
 def aggregate_point(method, points):
     """One vector from ``points`` by a method other than the tree of "radon".
 
-    ``method`` is a name of ``AGGREGATORS`` or a callable ``(n, D) -> (D,)``.
+    ``method`` is a name of ``AGGREGATORS`` (computed scale-safely) or a
+    callable ``(n, D) -> (D,)``, which sees the points as they are.
     """
     if callable(method):
         return call_aggregator(method, points)
-    return AGGREGATORS[method](points)
+    return _exactly_scaled(AGGREGATORS[method], points)
 
 
 def aggregate_vectors(hypotheses, method, radon_number):

@@ -67,11 +67,16 @@ def layout_of(fitted):
     has_intercept = params.get("fit_intercept", True) is not False and hasattr(
         model, "intercept_"
     )
-    return Layout(
+    layout = Layout(
         coef_shape=coef.shape,
         intercept_shape=None if scalar else np.shape(intercept),
         has_intercept=has_intercept,
     )
+    # Decided by trying, not by name: the model must take its own
+    # coefficients back (TypeError from load otherwise), before any shard
+    # fit is spent on it.
+    load(fitted, flatten(fitted, layout), layout)
+    return layout
 
 
 def flatten(fitted, layout):
@@ -91,20 +96,32 @@ def flatten(fitted, layout):
 
 
 def load(template, vector, layout):
-    """A deep copy of ``template``'s linear model holding ``vector``."""
+    """A deep copy of ``template``'s linear model holding ``vector``.
+
+    TypeError when the model does not take coefficients (``coef_`` or
+    ``intercept_`` computed from other fitted state, as in ``SVC``).
+    """
     model = copy.deepcopy(linear_model(template))
     coef_size = int(np.prod(layout.coef_shape))
     coef_dtype = np.asarray(model.coef_).dtype
-    model.coef_ = np.asarray(vector[:coef_size], dtype=coef_dtype).reshape(
-        layout.coef_shape
-    )
-    if layout.has_intercept:
-        rest = np.asarray(vector[coef_size:])
-        if layout.intercept_shape is None:
-            model.intercept_ = float(rest[0])
-        else:
-            dtype = np.asarray(model.intercept_).dtype
-            model.intercept_ = rest.astype(dtype).reshape(layout.intercept_shape)
+    try:
+        model.coef_ = np.asarray(vector[:coef_size], dtype=coef_dtype).reshape(
+            layout.coef_shape
+        )
+        if layout.has_intercept:
+            rest = np.asarray(vector[coef_size:])
+            if layout.intercept_shape is None:
+                model.intercept_ = float(rest[0])
+            else:
+                dtype = np.asarray(model.intercept_).dtype
+                model.intercept_ = rest.astype(dtype).reshape(layout.intercept_shape)
+    except (AttributeError, TypeError) as error:
+        raise TypeError(
+            f"{type(model).__name__} does not take coefficients: setting its "
+            f"coef_ or intercept_ failed ({error}), because they are computed "
+            "from other fitted state, so the Radon machine cannot load an "
+            f"aggregate into it. {_PIPELINE_ADVICE}"
+        ) from None
     return model
 
 

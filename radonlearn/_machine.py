@@ -54,10 +54,12 @@ from ._result import finish, spreads
 from ._shards import MAX_SEED
 from ._streaming import RadonStream
 from ._validation import (
-    check_weight_shape,
+    check_row_params,
+    check_sample_weight,
     class_mismatch,
     classifier_targets,
     shard_params,
+    weighted_strata,
 )
 
 __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
@@ -153,14 +155,15 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
     def _shard_params(self, template, sample_weight, fit_params, n_samples):
         """The metadata each shard fit receives, before row selection."""
-        if sample_weight is not None:
-            sample_weight = check_weight_shape(sample_weight, n_samples)
         if get_config().get("enable_metadata_routing", False):
             routed = process_routing(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
-            return dict(routed.estimator.fit)
-        return shard_params(template, sample_weight, fit_params, n_samples)
+            params = dict(routed.estimator.fit)
+        else:
+            params = shard_params(template, sample_weight, fit_params, n_samples)
+        check_row_params(params, n_samples)
+        return params
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=False)
@@ -216,6 +219,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             validate_data(self, data.meta, reset=True, skip_check_array=True)
             return _dask, data, self._spec(template, NO_PROGRESS)
         allow_nan = get_tags(template).input_tags.allow_nan
+        # dtype="numeric": object arrays become float64 before the finiteness
+        # check (which cannot see an infinity in an object array); numeric
+        # dtypes are kept.
         X, y = validate_data(
             self,
             X,
@@ -224,14 +230,19 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             ensure_all_finite="allow-nan" if allow_nan else True,
             multi_output=self._is_regressor(),
             y_numeric=self._is_regressor(),
-            dtype=None,
+            dtype="numeric",
         )
         if sparse.issparse(X):
             X = X.tocsr()
         classes, counts, codes = self._validate_targets(y)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X)
         params = self._shard_params(template, sample_weight, fit_params, X.shape[0])
-        spec = self._spec(template, self._progress(X, y))
-        return _local, _local.InMemoryData(X, y, params, classes, counts, codes), spec
+        strata, counts, n_weighted = weighted_strata(codes, counts, sample_weight)
+        data = _local.InMemoryData(
+            X, y, params, classes, counts, strata, n_weighted=n_weighted
+        )
+        return _local, data, self._spec(template, self._progress(X, y))
 
     def _spec(self, template, progress):
         """The ``FitSpec`` of this fit: parameters, seeds drawn once, settings."""

@@ -3,6 +3,7 @@
 import ctypes
 import os
 import sys
+import threading
 from contextlib import nullcontext
 
 from threadpoolctl import ThreadpoolController
@@ -24,26 +25,46 @@ def find_thread_pools():
     _CONTROLLERS[os.getpid()] = ThreadpoolController()
 
 
+# BLAS libraries (OpenBLAS, MKL, BLIS) keep one thread count for the whole
+# process, while OpenMP's is per thread. Fits in several threads at once
+# share one BLAS limit: the first to start sets it, the last to end restores
+# what was there before, however their starts and ends interleave.
+_BLAS_LOCK = threading.Lock()
+_BLAS = {"depth": 0, "limiter": None}
+
+
 class _OneThread:
     """Context limiting BLAS and OpenMP to one thread for the calling thread.
 
     OpenMP's thread count is a per-thread setting: a limit set in the main
     thread does not reach the worker threads, whose shard fits would then
     each start a full OpenMP team and oversubscribe the cores. So every
-    thread that fits a shard enters this itself. The limit is set on entry
-    and the previous counts are restored on exit (threadpoolctl's limiter
-    sets its limits as soon as it is made, so it is made only on entry).
+    thread that fits a shard enters this itself, and its OpenMP limit is
+    restored on exit. The BLAS limit is process-wide, so it is counted:
+    set on the first entry and restored on the last exit (threadpoolctl's
+    limiter sets its limits as soon as it is made, so it is made only on
+    entry).
     """
 
     def __enter__(self):
         pid = os.getpid()
         if pid not in _CONTROLLERS:
             find_thread_pools()
-        self._limiter = _CONTROLLERS[pid].limit(limits=1)
+        controller = _CONTROLLERS[pid]
+        with _BLAS_LOCK:
+            if _BLAS["depth"] == 0:
+                _BLAS["limiter"] = controller.select(user_api="blas").limit(limits=1)
+            _BLAS["depth"] += 1
+        self._openmp = controller.select(user_api="openmp").limit(limits=1)
         return self
 
     def __exit__(self, *exc_info):
-        self._limiter.restore_original_limits()
+        self._openmp.restore_original_limits()
+        with _BLAS_LOCK:
+            _BLAS["depth"] -= 1
+            if _BLAS["depth"] == 0:
+                _BLAS["limiter"].restore_original_limits()
+                _BLAS["limiter"] = None
         return False
 
 

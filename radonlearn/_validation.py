@@ -5,8 +5,9 @@ whatever the data is held in.
 """
 
 import numpy as np
+from scipy import sparse
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
 
 __all__ = []
 
@@ -82,14 +83,56 @@ def shard_params(template, sample_weight, fit_params, n_samples):
     return params
 
 
-def check_weight_shape(sample_weight, n_samples):
-    """``sample_weight`` as an array of shape ``(n_samples,)``, or ValueError."""
-    sample_weight = np.asarray(sample_weight)
-    if sample_weight.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},), got {sample_weight.shape}."
-        )
-    return sample_weight
+def check_sample_weight(sample_weight, X):
+    """``sample_weight`` checked as scikit-learn's own estimators check it.
+
+    Shard fits skip the inner estimator's finiteness checks, so the weights
+    are checked here, once: shape ``(n_samples,)``, numeric, finite, not
+    all zero (scikit-learn's ``_check_sample_weight`` and its messages).
+    """
+    return _check_sample_weight(sample_weight, X)
+
+
+def check_row_params(params, n_samples):
+    """ValueError for a per-row numeric fit parameter holding NaN or infinity.
+
+    Such parameters are split with the rows and reach shard fits that skip
+    the inner estimator's finiteness checks.
+    """
+    for key, value in params.items():
+        if key == "sample_weight" or isinstance(value, (str, bytes, dict)):
+            continue
+        if not hasattr(value, "__len__") or len(value) != n_samples:
+            continue
+        values = value.data if sparse.issparse(value) else np.asarray(value)
+        if values.dtype.kind in "fc" and not np.isfinite(values).all():
+            raise ValueError(
+                f"Fit parameter {key!r} has NaN or infinite values; the shard "
+                "fits receive it split with the rows and would train on them. "
+                "Remove or impute them first."
+            )
+
+
+def weighted_strata(codes, counts, sample_weight):
+    """The shard plan's strata when some rows weigh nothing.
+
+    Rows of zero weight train nothing, so they count for no shard: the
+    shards are stratified by class and by "has weight", so that each gets
+    its share of the weighted rows of every class, and the height rules
+    count weighted rows only. Returns ``(strata, counts, n_rows)``:
+    unchanged codes, counts and None when every row has weight.
+    """
+    if sample_weight is None:
+        return codes, counts, None
+    weighted = np.asarray(sample_weight) != 0
+    if weighted.all():
+        return codes, counts, None
+    if codes is None:
+        return weighted.astype(np.uint8), None, int(weighted.sum())
+    strata = codes.astype(np.int64) * 2 + weighted
+    strata = strata.astype(np.min_scalar_type(int(strata.max())))
+    weighted_counts = np.bincount(codes[weighted], minlength=len(counts))
+    return strata, weighted_counts, int(weighted.sum())
 
 
 def class_mismatch(known, y):

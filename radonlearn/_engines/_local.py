@@ -70,8 +70,12 @@ class InMemoryData:
     """Validated in-memory training data.
 
     ``params`` are the inner estimator's fit parameters (per-row ones are
-    split with the rows); ``classes``, their row ``counts`` and every row's
-    class index ``codes`` are None for a regressor.
+    split with the rows); ``classes`` and their row ``counts`` are None for
+    a regressor. ``codes`` are the strata the shards are dealt by (every
+    row's class index, or with zero weights its class and whether it has
+    weight), None for a regressor whose rows all have weight;
+    ``n_weighted`` is the number of rows with weight when some have none
+    (then ``counts`` count weighted rows).
     """
 
     X: Any
@@ -80,6 +84,12 @@ class InMemoryData:
     classes: Any = None
     counts: Any = None
     codes: Any = None
+    n_weighted: int | None = None
+
+    @property
+    def n_rows(self):
+        """The rows the height rules count: those with weight."""
+        return self.X.shape[0] if self.n_weighted is None else self.n_weighted
 
 
 class _Run:
@@ -159,14 +169,14 @@ def _surely_unsharded(run):
     ``D`` is at least the number of features, and the rows (and, for a
     classifier, the rarest class) needed for height 1 grow with ``D``.
     """
-    X, counts = run.data.X, run.data.counts
-    d_min = X.shape[1]
+    counts, n_rows = run.data.counts, run.data.n_rows
+    d_min = run.data.X.shape[1]
     min_rows = min_rows_per_shard(run.spec.min_samples_per_shard, d_min)
     radon_number = run.spec.radon_number(d_min) if d_min > 0 else 2
-    rarest = X.shape[0] if counts is None else counts.min()
-    if X.shape[0] < radon_number * min_rows or rarest < radon_number:
+    rarest = n_rows if counts is None else counts.min()
+    if n_rows < radon_number * min_rows or rarest < radon_number:
         reason = unreachable_reason(
-            X.shape[0], radon_number, min_rows, run.data.classes, counts, 1
+            n_rows, radon_number, min_rows, run.data.classes, counts, 1
         )
         return f"One fit on all rows: {reason}"
     return ""
@@ -181,7 +191,7 @@ def _plan_and_fit(run, planner, times):
     pilot, caught, seconds, wall = _limited(run, run.fit, rows, run.first_seed, True)
     layout = layout_of(pilot)
     plan = height_limits(
-        spec, n_samples, layout.n_parameters, run.data.classes, run.data.counts
+        spec, run.data.n_rows, layout.n_parameters, run.data.classes, run.data.counts
     )
     plan = replace(plan, n_workers=run.n_workers)
     if spec.height == "auto" and plan.largest_height > 0:
