@@ -1,0 +1,256 @@
+"""The command line's input, checked before anything is fitted.
+
+A table is read from CSV or Parquet and split into numeric features and a
+target, with rows holding missing values refused or dropped and counted; the
+estimator is looked up, created and checked against the target; ``--save``
+must name a writable file. Every mistake is a ``UserError`` saying what was
+wrong and what to do instead.
+"""
+
+import importlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = []
+
+# Where a bare --estimator name is looked up.
+_ESTIMATOR_MODULES = ("sklearn.linear_model", "sklearn.svm")
+# Columns named in a message about missing values, at most.
+_COLUMNS_SHOWN = 5
+
+
+class UserError(Exception):
+    """A mistake in the user's input: reported in one line, exit code 2."""
+
+
+def _estimator_class(name):
+    """The scikit-learn estimator class that ``name`` names; UserError otherwise.
+
+    ``name`` is a class of ``sklearn.linear_model`` or ``sklearn.svm`` or a
+    dotted path to a class in any module. What it points at is only looked
+    at, never called, until it is known to be an estimator class: a subclass
+    of ``sklearn.base.BaseEstimator`` with a ``fit`` method.
+    """
+    from sklearn.base import BaseEstimator
+
+    if "." in name:
+        module_name, _, class_name = name.rpartition(".")
+        try:
+            found = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError, ValueError) as error:
+            raise UserError(f"cannot import estimator {name!r}: {error}") from None
+    else:
+        modules = [importlib.import_module(module) for module in _ESTIMATOR_MODULES]
+        found = next((getattr(m, name) for m in modules if hasattr(m, name)), None)
+        if found is None:
+            raise UserError(
+                f"unknown estimator {name!r}: give a class of sklearn.linear_model "
+                "or sklearn.svm (e.g. LogisticRegression, LinearSVC) or a dotted "
+                "path to an estimator class"
+            )
+    if not (
+        isinstance(found, type)
+        and issubclass(found, BaseEstimator)
+        and callable(getattr(found, "fit", None))
+    ):
+        what = (
+            "a class that is not a scikit-learn estimator"
+            if isinstance(found, type)
+            else f"a {type(found).__name__}, not a class"
+        )
+        raise UserError(
+            f"--estimator {name!r} is {what}; give a scikit-learn estimator class "
+            "(a subclass of sklearn.base.BaseEstimator with fit), e.g. Ridge or "
+            "sklearn.linear_model.LogisticRegression"
+        )
+    return found
+
+
+def _guess_task(y):
+    """Classification for non-numeric or few-valued integer targets."""
+    if not np.issubdtype(y.dtype, np.number) or y.dtype == bool:
+        return "classification"
+    values = np.unique(y)
+    if np.all(np.mod(values, 1) == 0) and values.size <= 20:
+        return "classification"
+    return "regression"
+
+
+def _check_target_suits(task, estimator, y, target):
+    """UserError for a regressor on text or a classifier on a continuous target."""
+    from sklearn.utils.multiclass import type_of_target
+
+    name = type(estimator).__name__
+    numeric = y.dtype == bool or np.issubdtype(y.dtype, np.number)
+    if task == "regression" and not numeric:
+        raise UserError(
+            f"{name} is a regressor but the target {target!r} holds text (e.g. "
+            f"{y[0]!r}); give a classifier (--estimator LogisticRegression) or a "
+            "numeric target"
+        )
+    if task == "classification" and numeric and type_of_target(y) == "continuous":
+        values = np.unique(y)
+        raise UserError(
+            f"{name} is a classifier but the target {target!r} is continuous "
+            f"({values.size:,} distinct values, e.g. {values[0]:g}); give a "
+            "regressor (--estimator Ridge) or --task regression"
+        )
+    if task == "classification" and np.unique(y).size < 2:
+        raise UserError(f"the target {target!r} has only one class")
+
+
+def _percent(part, whole):
+    """``part`` of ``whole`` as a percentage with one decimal, never a bare 0.0."""
+    share = 100.0 * part / whole
+    return "< 0.1 %" if 0 < share < 0.05 else f"{share:.1f} %"
+
+
+def estimator_and_task(y, *, target, estimator_name=None, requested_task=None):
+    """The estimator to compare and the task, checked against the target.
+
+    An explicit ``--estimator`` (``estimator_name``) decides the task (a
+    classifier classifies, a regressor regresses) and must agree with
+    ``--task`` (``requested_task``); otherwise the task is ``--task`` or
+    guessed from the target ``y`` (the column ``target``) and the default
+    estimator is LogisticRegression or Ridge.
+    """
+    from sklearn.base import is_classifier, is_regressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    if estimator_name is None:
+        task = requested_task or _guess_task(y)
+        estimator = LogisticRegression() if task == "classification" else Ridge()
+    else:
+        found = _estimator_class(estimator_name)
+        try:
+            estimator = found()
+        except TypeError as error:
+            raise UserError(
+                f"cannot create {found.__name__} with its default parameters: {error}"
+            ) from None
+        if is_classifier(estimator):
+            task, kind = "classification", "classifier"
+        elif is_regressor(estimator):
+            task, kind = "regression", "regressor"
+        else:
+            raise UserError(
+                f"{found.__name__} is neither a classifier nor a regressor; give a "
+                "linear classifier or regressor, e.g. LogisticRegression or Ridge"
+            )
+        if requested_task is not None and requested_task != task:
+            raise UserError(
+                f"--task {requested_task} but {found.__name__} is a {kind}; give a "
+                f"{'regressor' if kind == 'classifier' else 'classifier'} or "
+                f"--task {task}"
+            )
+    _check_target_suits(task, estimator, y, target)
+    return estimator, task
+
+
+def read_table(path):
+    """A pandas DataFrame from a CSV or Parquet file."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise UserError(
+            "reading files needs pandas: pip install 'radonlearn[cli]' "
+            "(or pip install pandas)"
+        ) from None
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"no such file: {path}")
+    try:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except ImportError as error:
+        raise UserError(f"cannot read {path}: {error}") from None
+    except (ValueError, OSError) as error:
+        raise UserError(f"cannot read {path}: {error}") from None
+
+
+def split_table(frame, target, drop_missing):
+    """Features and target of a table, and a note on the rows left out.
+
+    Features must be numeric. A row with a missing or non-finite feature or
+    target is refused (UserError with the count and the columns) unless
+    ``drop_missing``; then it is left out and counted in the note, which is
+    None when every row is complete.
+    """
+    from pandas.api.types import is_numeric_dtype
+
+    if target not in frame.columns:
+        raise UserError(
+            f"no column {target!r} in the file; columns are: "
+            + ", ".join(map(str, frame.columns))
+        )
+    features = frame.drop(columns=[target])
+    if features.shape[1] == 0:
+        raise UserError("the file has no feature columns besides the target")
+    non_numeric = [
+        str(column)
+        for column, dtype in features.dtypes.items()
+        if not is_numeric_dtype(dtype)
+    ]
+    if non_numeric:
+        raise UserError(
+            "non-numeric feature column(s): "
+            + ", ".join(non_numeric)
+            + "; encode them as numbers first"
+        )
+    X = features.to_numpy(dtype=np.float64, na_value=np.nan)
+    y = frame[target].to_numpy()
+    bad = np.column_stack([~np.isfinite(X), frame[target].isna().to_numpy()])
+    if np.issubdtype(y.dtype, np.floating):
+        bad[:, -1] |= ~np.isfinite(y)
+    rows = bad.any(axis=1)
+    n_bad, n_rows = int(rows.sum()), len(rows)
+    if n_bad == 0:
+        return X, y, None
+    columns = [*map(str, features.columns), str(target)]
+    counts = bad.sum(axis=0)
+    where = [f"{columns[i]} ({counts[i]:,})" for i in np.flatnonzero(counts)]
+    if len(where) > _COLUMNS_SHOWN:
+        where = [*where[:_COLUMNS_SHOWN], f"{len(where) - _COLUMNS_SHOWN} more"]
+    summary = (
+        f"{n_bad:,} of {n_rows:,} rows ({_percent(n_bad, n_rows)}) with missing "
+        f"or non-finite values in {', '.join(where)}"
+    )
+    if not drop_missing:
+        raise UserError(
+            f"{summary}; pass --drop-missing to leave these rows out, or fill "
+            "them in first"
+        )
+    if n_bad == n_rows:
+        raise UserError(f"every row has missing or non-finite values: {summary}")
+    return X[~rows], y[~rows], f"dropped {summary}."
+
+
+def check_save_path(path):
+    """UserError unless a file can be written at ``path``, checked before fitting."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(
+            f"--save {path} is a directory; give a file name in it, e.g. "
+            f"{path / 'radon_machine.joblib'}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(
+            f"--save {path}: the directory {folder} does not exist; create it "
+            "first or save elsewhere"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"--save {path}: the file exists and is read-only")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise UserError(
+            f"--save {path}: cannot write in {folder} ({error.strerror}); "
+            "choose a writable directory"
+        ) from None
