@@ -139,7 +139,7 @@ class Pilots:
     largest: int
 
 
-def _class_shortfall(classes, counts, n_shards):
+def _class_shortfall(classes, counts, n_shards, rows="rows"):
     """The first class with fewer rows than shards, as text, or ''."""
     if counts is None:
         return ""
@@ -147,15 +147,22 @@ def _class_shortfall(classes, counts, n_shards):
     if not short.size:
         return ""
     label = np.asarray(classes)[short[0]].item()
-    return f"class {label!r} has only {int(counts[short[0]]):,} rows"
+    return f"class {label!r} has only {int(counts[short[0]]):,} {rows}"
 
 
-def unreachable_reason(n_samples, radon_number, min_rows, classes, counts, height):
-    """Why height ``height`` is out of reach, in one sentence."""
+def unreachable_reason(
+    n_samples, radon_number, min_rows, classes, counts, height, weighted=False
+):
+    """Why height ``height`` is out of reach, in one sentence.
+
+    ``weighted``: the rows and counts are those with nonzero sample_weight.
+    """
     n_shards = radon_number**height
-    why = _class_shortfall(classes, counts, n_shards)
+    rows = "rows with nonzero sample_weight" if weighted else "rows"
+    why = _class_shortfall(classes, counts, n_shards, rows)
     if n_shards * min_rows > n_samples:
-        why = f"X has {n_samples:,} rows, {n_shards * min_rows - n_samples:,} short" + (
+        shortfall = n_shards * min_rows - n_samples
+        why = f"X has {n_samples:,} {rows}, {shortfall:,} short" + (
             f", and {why}" if why else ""
         )
     return (
@@ -167,17 +174,22 @@ def unreachable_reason(n_samples, radon_number, min_rows, classes, counts, heigh
     )
 
 
-def height_limits(spec, n_samples, n_parameters, classes=None, counts=None):
+def height_limits(
+    spec, n_samples, n_parameters, classes=None, counts=None, weighted=False
+):
     """The plan before any timing: the explicit height checked, or the range.
 
     An explicit height is checked against the rows and classes (ValueError
     when it cannot be filled) and chosen; for "auto", the largest height
     whose shards keep ``min_samples_per_shard`` rows and every class.
+    ``weighted``: the rows and counts are those with nonzero sample_weight.
     """
     radon_number = spec.radon_number(n_parameters)
     if spec.height != "auto":
         min_rows = explicit_min_rows(spec.min_samples_per_shard)
-        check_height(spec.height, n_samples, radon_number, min_rows, classes, counts)
+        check_height(
+            spec.height, n_samples, radon_number, min_rows, classes, counts, weighted
+        )
         return HeightPlan(
             chosen=spec.height,
             reason=f"height={spec.height} was given explicitly.",
@@ -190,7 +202,7 @@ def height_limits(spec, n_samples, n_parameters, classes=None, counts=None):
     )
     if allowed == 0:
         reason = unreachable_reason(
-            n_samples, radon_number, min_rows, classes, counts, 1
+            n_samples, radon_number, min_rows, classes, counts, 1, weighted
         )
         plan = replace(plan, chosen=0, reason=f"One fit on all rows: {reason}")
     return plan

@@ -49,12 +49,16 @@ def largest_height(n_samples, radon_number, min_rows, class_counts=None):
         height += 1
 
 
-def check_height(height, n_samples, radon_number, min_rows, classes=None, counts=None):
+def check_height(
+    height, n_samples, radon_number, min_rows, classes=None, counts=None, weighted=False
+):
     """Raise ValueError when an explicit height cannot be filled.
 
     Decided on logarithms first, so an absurd height (``10**9``) costs no
-    more than a sensible one and its message stays short.
+    more than a sensible one and its message stays short. ``weighted``: the
+    rows and counts are those with nonzero ``sample_weight``.
     """
+    rows = "rows with nonzero sample_weight" if weighted else "rows"
     if height * math.log(radon_number) > math.log(max(n_samples, 1)) + 1:
         raise ValueError(
             f"height={height} needs {radon_number}**{height} shards (radon number "
@@ -69,7 +73,8 @@ def check_height(height, n_samples, radon_number, min_rows, classes=None, counts
             f"height={height} needs {n_shards:,} shards (radon number "
             f"{radon_number} to the power {height}) of at least {min_rows:,} "
             f"rows each, i.e. {n_shards * min_rows:,} rows, but X has "
-            f"n_samples = {n_samples:,}, {n_shards * min_rows - n_samples:,} short. "
+            + (f"{n_samples:,} {rows}" if weighted else f"n_samples = {n_samples:,}")
+            + f", {n_shards * min_rows - n_samples:,} short. "
             "Use a lower height, height='auto', or a smaller min_samples_per_shard."
         )
     if counts is not None:
@@ -79,7 +84,7 @@ def check_height(height, n_samples, radon_number, min_rows, classes=None, counts
             raise ValueError(
                 f"height={height} needs every class in each of its {n_shards:,} "
                 f"shards, but class {label!r} has only {counts[short[0]]:,} "
-                f"rows. Use a lower height or height='auto'."
+                f"{rows}. Use a lower height or height='auto'."
             )
 
 

@@ -176,7 +176,13 @@ def _surely_unsharded(run):
     rarest = n_rows if counts is None else counts.min()
     if n_rows < radon_number * min_rows or rarest < radon_number:
         reason = unreachable_reason(
-            n_rows, radon_number, min_rows, run.data.classes, counts, 1
+            n_rows,
+            radon_number,
+            min_rows,
+            run.data.classes,
+            counts,
+            1,
+            run.data.n_weighted is not None,
         )
         return f"One fit on all rows: {reason}"
     return ""
@@ -191,7 +197,12 @@ def _plan_and_fit(run, planner, times):
     pilot, caught, seconds, wall = _limited(run, run.fit, rows, run.first_seed, True)
     layout = layout_of(pilot)
     plan = height_limits(
-        spec, run.data.n_rows, layout.n_parameters, run.data.classes, run.data.counts
+        spec,
+        run.data.n_rows,
+        layout.n_parameters,
+        run.data.classes,
+        run.data.counts,
+        run.data.n_weighted is not None,
     )
     plan = replace(plan, n_workers=run.n_workers)
     if spec.height == "auto" and plan.largest_height > 0:
