@@ -65,6 +65,18 @@ from ._validation import (
 __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
 
 
+def _plan_lines(result):
+    """The plan of a fit in two lines, for ``verbose``."""
+    plan = result.plan
+    first = (
+        f"[{type(result.estimator).__name__}] height {result.height}: "
+        f"{result.n_shards:,} shard(s) (radon number {result.radon_number}) on "
+        f"{plan.n_workers or 1} worker(s), {plan.backend or 'sequential'}; "
+        f"fit in {result.times.total:.3g} s."
+    )
+    return f"{first}\n  why: {plan.reason}"
+
+
 def _inner_has(attribute):
     """``available_if`` check: the (fitted or template) inner model has it."""
 
@@ -202,6 +214,8 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             result = finish(engine.fit(data, spec, started), spec, started)
             self._set_fitted(result)
             spec.progress.end()
+            if self.verbose:
+                print(_plan_lines(result))
             return self
         except BaseException:
             self._clear_fitted()

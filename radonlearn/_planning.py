@@ -7,13 +7,30 @@ height rule, the pilots and the prediction are written once, with each
 engine's costs passed in as ``EngineCosts``.
 """
 
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from sklearn.linear_model import (
+    ElasticNet,
+    GammaRegressor,
+    HuberRegressor,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    Perceptron,
+    PoissonRegressor,
+    Ridge,
+    RidgeClassifier,
+    SGDClassifier,
+    SGDRegressor,
+    TweedieRegressor,
+)
 
 from ._cost_model import (
+    EXPONENT_BOUNDS,
     SPEED_MARGIN,
     fastest_height,
     fit_cost_model,
@@ -32,6 +49,32 @@ __all__ = []
 
 # The pilots' rows are drawn from the stream ``[base_seed, _PILOT_STREAM]``.
 _PILOT_STREAM = 1
+# Learners whose fit costs about linear time in the rows (a fixed number of
+# passes or iterations over them, or one solve of a D x D system): sharding
+# saves them at most the share of the work the other workers take.
+# Measured in benchmarks/cheap_no.py; LinearSVC and liblinear's primal
+# solvers grow faster (3.3 s for 10**6 rows against 7 x 0.31 s for shards of
+# 143,000 rows here) and so do HiGHS's quantile LPs.
+_LINEAR_COST = (
+    ElasticNet,
+    GammaRegressor,
+    HuberRegressor,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    Perceptron,
+    PoissonRegressor,
+    Ridge,
+    RidgeClassifier,
+    SGDClassifier,
+    SGDRegressor,
+    TweedieRegressor,
+)
+# What planning and sharding cost whatever the data: the pilots and the
+# layout (PLANNING_SECONDS), and one shard fit's fixed work (cloning,
+# gathering, checks; SHARD_SECONDS), measured in benchmarks/cheap_no.py.
+PLANNING_SECONDS = 0.02
+SHARD_SECONDS = 0.002
 
 
 def present_fields(record):
@@ -139,6 +182,45 @@ class Pilots:
     largest: int
 
 
+def growth_bound(template):
+    """The largest growth exponent of the learner's cost in the rows.
+
+    1 for the learners of known linear cost (``_LINEAR_COST``, subclasses
+    too; LogisticRegression except with liblinear), else the cost model's
+    upper bound.
+    """
+    linear = isinstance(template, _LINEAR_COST) and not (
+        isinstance(template, LogisticRegression)
+        and template.get_params().get("solver") == "liblinear"
+    )
+    return 1.0 if linear else EXPONENT_BOUNDS[1]
+
+
+def cannot_pay(n_rows, pilot_rows, pilot_seconds, radon_number, n_workers, growth):
+    """Why sharding cannot beat one fit on all rows, from one pilot, or ''.
+
+    The full fit is at most ``pilot_seconds * (n_rows / pilot_rows) **
+    growth``; with linear growth sharding saves at most the other workers'
+    share of it, otherwise at most all of it; each of the ``radon_number``
+    shards of height 1 costs ``SHARD_SECONDS`` of fixed work, spread over
+    the workers, and planning ``PLANNING_SECONDS``. When that best case
+    saves nothing, the answer is no, before any other pilot.
+    """
+    full = pilot_seconds * (n_rows / max(pilot_rows, 1)) ** growth
+    share = 1.0 - 1.0 / n_workers if growth == 1.0 else 1.0
+    saving = full * share - radon_number * SHARD_SECONDS / n_workers
+    if saving > PLANNING_SECONDS:
+        return ""
+    kind = "linear-cost learner" if growth == 1.0 else "learner"
+    return (
+        f"One fit on all rows: predicted at most {full:.3g} s for this "
+        f"{kind} (a pilot on {pilot_rows:,} rows took {pilot_seconds:.2g} s), "
+        f"so sharding over {n_workers} worker(s) can save at most "
+        f"{max(saving, 0.0):.3g} s, less than planning costs "
+        f"({PLANNING_SECONDS:g} s)."
+    )
+
+
 def _class_shortfall(classes, counts, n_shards, rows="rows"):
     """The first class with fewer rows than shards, as text, or ''."""
     if counts is None:
@@ -190,6 +272,7 @@ def height_limits(
         check_height(
             spec.height, n_samples, radon_number, min_rows, classes, counts, weighted
         )
+        _warn_if_starved(spec, n_samples, n_parameters, radon_number, counts)
         return HeightPlan(
             chosen=spec.height,
             reason=f"height={spec.height} was given explicitly.",
@@ -206,6 +289,27 @@ def height_limits(
         )
         plan = replace(plan, chosen=0, reason=f"One fit on all rows: {reason}")
     return plan
+
+
+def _warn_if_starved(spec, n_samples, n_parameters, radon_number, counts):
+    """UserWarning when an explicit height's shards are below the quality rule."""
+    if spec.height == 0 or spec.min_samples_per_shard != "auto":
+        return  # an int min_samples_per_shard is checked, not warned about
+    rule = min_rows_per_shard("auto", n_parameters)
+    n_shards = radon_number**spec.height
+    per_shard = n_samples // n_shards
+    if per_shard >= rule:
+        return
+    best = largest_height(n_samples, radon_number, rule, counts)
+    warnings.warn(
+        f"height={spec.height} gives {n_shards:,} shards of about {per_shard:,} "
+        f"rows, fewer than the {rule:,} rows per shard the quality rule asks "
+        f"(max(15 * D, 50) for D = {n_parameters}), so the shard models may be "
+        f"poor and slow to aggregate. The largest height that meets the rule is "
+        f"{best}; height='auto' chooses among those.",
+        UserWarning,
+        stacklevel=8,
+    )
 
 
 def _seconds_text(predicted):

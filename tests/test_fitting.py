@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from radonlearn import RadonMachineClassifier
+from radonlearn._engines import _local as rlocal
 from radonlearn._fitting import recorded_warnings, uses_global_rng
 
 # A setting no default has: every inner fit must run under it.
@@ -55,10 +56,13 @@ def data():
         (ConfigSVC(dual=True, max_iter=200), 1, 2),  # shard fits in processes
     ],
 )
-def test_every_inner_fit_sees_the_callers_config(data, inner, height, n_jobs):
+def test_every_inner_fit_sees_the_callers_config(
+    monkeypatch, data, inner, height, n_jobs
+):
     # A config_context setting is observed inside every inner fit: the
     # pilots, the thread test, and shard fits in threads and processes.
     X, y = data
+    monkeypatch.setattr(rlocal, "cannot_pay", lambda *args: "")  # plan anyway
     _FITS.clear()
     with config_context(working_memory=_MARK), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -271,6 +271,7 @@ def test_auto_and_explicit_height_fit_the_same_shards(
     if machine_class is RadonMachineRegressor:
         y = X @ np.arange(1.0, 5.0) + np.random.default_rng(0).normal(size=len(y))
     monkeypatch.setattr(rplanning, "fastest_height", lambda predicted: 1)
+    monkeypatch.setattr(rlocal, "cannot_pay", lambda *args: "")  # plan anyway
     auto = machine_class(inner, random_state=5).fit(X, y)
     assert auto.height_ == 1 and auto.height_plan_["largest_height"] >= 2
     explicit = machine_class(inner, height=1, random_state=5).fit(X, y)
@@ -287,12 +288,13 @@ class NeedsManyRows(LogisticRegression):
         return super().fit(X, y, sample_weight)
 
 
-def test_overhead_pilot_failure_falls_back_to_the_pilots():
+def test_overhead_pilot_failure_falls_back_to_the_pilots(monkeypatch):
     # The per-fit overhead is timed on a tiny sample; a learner that cannot
     # fit it is planned from its other pilots (half the quickest), and fits.
     X, y = make_classification(
         n_samples=60_000, n_features=5, n_redundant=0, random_state=0
     )
+    monkeypatch.setattr(rlocal, "cannot_pay", lambda *args: "")  # plan anyway
     machine = RadonMachineClassifier(NeedsManyRows(), random_state=0).fit(X, y)
     model = machine.height_plan_["cost_model"]
     assert model["overhead"] == pytest.approx(0.5 * min(model["seconds"]))

@@ -26,10 +26,13 @@ from .._fitting import (
 )
 from .._hypotheses import PROBE_ROWS, flatten, layout_of
 from .._planning import (
+    SHARD_SECONDS,
     EngineCosts,
     HeightPlan,
     Pilots,
+    cannot_pay,
     choose_height,
+    growth_bound,
     height_limits,
     predict_heights,
     unreachable_reason,
@@ -135,13 +138,15 @@ class _Run:
         n_workers = self.n_workers
         if backend == "threads":
             speedup = min(thread_speedup, 2.0) * n_workers / 2
-            return EngineCosts(backend, n_workers, speedup)
+            return EngineCosts(backend, n_workers, speedup, per_shard=SHARD_SECONDS)
         if backend == "processes":
             X = self.data.X
             nbytes = X.data.nbytes if sparse.issparse(X) else X.nbytes
             startup = _PROCESS_STARTUP + _PROCESS_SECONDS_PER_BYTE * nbytes
-            return EngineCosts(backend, n_workers, 0.9 * n_workers, startup)
-        return EngineCosts(backend, n_workers)
+            return EngineCosts(
+                backend, n_workers, 0.9 * n_workers, startup, SHARD_SECONDS
+            )
+        return EngineCosts(backend, n_workers, per_shard=SHARD_SECONDS)
 
 
 def fit(data, spec, started):
@@ -149,18 +154,60 @@ def fit(data, spec, started):
     run = _Run(data, spec)
     times = FitTimes(validation=time.perf_counter() - started)
     if spec.height == 0:
-        return _fit_single(
-            run, times, HeightPlan(chosen=0, reason="height=0 was given explicitly.")
-        )
+        plan = HeightPlan(chosen=0, reason="height=0 was given explicitly.")
+        return _fit_single(run, times, plan)
     if spec.height == "auto":
         reason = _surely_unsharded(run)
         if reason:
             return _fit_single(run, times, HeightPlan(chosen=0, reason=reason))
+    pilot = _layout_pilot(run)
+    plan = height_limits(
+        spec,
+        data.n_rows,
+        pilot.layout.n_parameters,
+        data.classes,
+        data.counts,
+        data.n_weighted is not None,
+    )
+    plan = replace(plan, n_workers=run.n_workers)
+    if plan.chosen is None and len(pilot.rows) < run.n_samples:
+        reason = cannot_pay(
+            data.n_rows,
+            len(pilot.rows),
+            pilot.seconds,
+            plan.radon_number,
+            run.n_workers,
+            growth_bound(spec.template),
+        )
+        if reason:
+            times = replace(times, pilot=time.perf_counter() - pilot.started)
+            return _fit_single(run, times, replace(plan, chosen=0, reason=reason))
     planner = ShardPlanner(run.rng, run.n_samples, data.codes)
     try:
-        return _plan_and_fit(run, planner, times)
+        return _plan_and_fit(run, planner, times, pilot, plan)
     finally:
         planner.close()
+
+
+@dataclass(frozen=True)
+class _Pilot:
+    """The first pilot fit: it reads the hypothesis layout, hence D."""
+
+    rows: Any
+    model: Any
+    caught: list
+    seconds: float
+    wall: float
+    layout: Any
+    started: float
+
+
+def _layout_pilot(run):
+    """Fit the learner on 1,000 random rows (every class among them)."""
+    started = time.perf_counter()
+    rows = run.sample(_PILOT_ROWS)
+    model, caught, seconds, wall = _limited(run, run.fit, rows, run.first_seed, True)
+    return _Pilot(rows, model, caught, seconds, wall, layout_of(model), started)
 
 
 def _surely_unsharded(run):
@@ -188,23 +235,11 @@ def _surely_unsharded(run):
     return ""
 
 
-def _plan_and_fit(run, planner, times):
-    """Pilot fits, the height, then the fit at that height."""
+def _plan_and_fit(run, planner, times, pilot, plan):
+    """The remaining pilots, the height, then the fit at that height."""
     spec, n_samples = run.spec, run.n_samples
-    pilot_start = time.perf_counter()
-    # Pilot fit: the hypothesis layout, hence D and the Radon number.
-    rows = run.sample(_PILOT_ROWS)
-    pilot, caught, seconds, wall = _limited(run, run.fit, rows, run.first_seed, True)
-    layout = layout_of(pilot)
-    plan = height_limits(
-        spec,
-        run.data.n_rows,
-        layout.n_parameters,
-        run.data.classes,
-        run.data.counts,
-        run.data.n_weighted is not None,
-    )
-    plan = replace(plan, n_workers=run.n_workers)
+    rows, caught, seconds, wall = pilot.rows, pilot.caught, pilot.seconds, pilot.wall
+    layout = pilot.layout
     if spec.height == "auto" and plan.largest_height > 0:
         planner.nest(plan.radon_number, plan.largest_height)
 
@@ -228,16 +263,16 @@ def _plan_and_fit(run, planner, times):
         plan = choose_height(plan, n_samples, pilots, run.costs(backend))
     elif spec.height != "auto":
         planner.nest(plan.radon_number, spec.height)
-    times = replace(times, pilot=time.perf_counter() - pilot_start)
+    times = replace(times, pilot=time.perf_counter() - pilot.started)
     if plan.chosen > 0:
         return _fit_sharded(run, layout, plan, planner.shards(plan.chosen), times)
     if len(rows) < n_samples:
         return _fit_single(run, times, plan)
     # The pilot fitted every row: it is the fit on all rows.
     times = replace(times, shards=seconds, shard_fit_sum=seconds, n_workers=1)
-    hypotheses = flatten(pilot, layout)[None]
+    hypotheses = flatten(pilot.model, layout)[None]
     return ShardResults(
-        pilot, layout, hypotheses, 0, plan.radon_number, plan, times, [caught]
+        pilot.model, layout, hypotheses, 0, plan.radon_number, plan, times, [caught]
     )
 
 

@@ -1,0 +1,148 @@
+"""Planning: the cheap "no", reasons, warnings for starved explicit heights."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from sklearn.datasets import make_classification, make_regression
+from sklearn.linear_model import LogisticRegression, QuantileRegressor, Ridge
+from sklearn.svm import LinearSVC
+
+from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+from radonlearn._cost_model import fastest_height
+from radonlearn._planning import (
+    PLANNING_SECONDS,
+    SHARD_SECONDS,
+    EngineCosts,
+    HeightPlan,
+    cannot_pay,
+    growth_bound,
+    predict_heights,
+)
+from radonlearn._shards import largest_height
+
+
+@given(
+    n_rows=st.integers(1_001, 10**7),
+    pilot_seconds=st.floats(1e-5, 2.0),
+    overhead_share=st.floats(0.0, 0.5),
+    exponent=st.floats(1.0, 3.0),
+    radon_number=st.integers(3, 60),
+    n_workers=st.integers(1, 8),
+    linear=st.booleans(),
+)
+def test_cheap_no_never_rejects_a_height_the_planner_would_take(
+    n_rows, pilot_seconds, overhead_share, exponent, radon_number, n_workers, linear
+):
+    # Whenever one pilot says sharding cannot pay, the full planner, given any
+    # cost model that pilot allows (exponent 1 for a linear-cost learner, up
+    # to 3 otherwise) and charged the same planning, picks height 0 too.
+    growth = 1.0 if linear else 3.0
+    exponent = 1.0 if linear else exponent
+    assume(cannot_pay(n_rows, 1000, pilot_seconds, radon_number, n_workers, growth))
+    allowed = largest_height(n_rows, radon_number, 1)
+    assume(allowed >= 1)
+    cost_model = {
+        "sizes": [1000.0],
+        "seconds": [pilot_seconds],
+        "overhead": overhead_share * pilot_seconds,
+        "exponent": exponent,
+    }
+    plan = HeightPlan(
+        radon_number=radon_number, largest_height=allowed, cost_model=cost_model
+    )
+    costs = EngineCosts("threads", n_workers, n_workers, per_shard=SHARD_SECONDS)
+    predicted = predict_heights(plan, n_rows, costs).predicted_seconds
+    charged = {
+        height: seconds + (PLANNING_SECONDS if height else 0.0)
+        for height, seconds in predicted.items()
+    }
+    assert fastest_height(charged) == 0
+
+
+def test_linear_cost_families_by_class():
+    # Known linear-cost learners (and their subclasses) grow at most
+    # linearly; liblinear and unknown learners get the cost model's bound.
+    class MyRidge(Ridge):
+        pass
+
+    assert growth_bound(Ridge()) == growth_bound(MyRidge()) == 1.0
+    assert growth_bound(LogisticRegression()) == 1.0
+    assert growth_bound(LogisticRegression(solver="liblinear")) == 3.0
+    assert growth_bound(LinearSVC()) == growth_bound(QuantileRegressor()) == 3.0
+
+
+def test_cheap_learner_on_mid_sized_data_fits_once_and_says_why():
+    # Ridge on 40,000 rows: one pilot shows sharding cannot pay, so the fit
+    # is one fit on all rows, the plan says why, and the model is Ridge's.
+    X, y = make_regression(n_samples=40_000, n_features=27, noise=1.0, random_state=0)
+    machine = RadonMachineRegressor(n_jobs=2, random_state=0).fit(X, y)
+    assert machine.height_ == 0
+    reason = machine.height_plan_["reason"]
+    assert "can save at most" in reason and "planning" in reason
+    assert machine.height_plan_["largest_height"] >= 1
+    np.testing.assert_allclose(machine.coef_, Ridge().fit(X, y).coef_, rtol=1e-10)
+
+
+def test_one_worker_never_shards_a_linear_cost_learner():
+    # On one worker a linear-cost learner cannot gain from shards.
+    X, y = make_classification(n_samples=200_000, n_features=5, random_state=0)
+    machine = RadonMachineClassifier(LogisticRegression(), random_state=0).fit(X, y)
+    assert machine.height_ == 0
+    assert "1 worker" in machine.height_plan_["reason"]
+
+
+def test_superlinear_learner_is_still_planned():
+    # A learner outside the linear-cost families is planned with pilots.
+    X, y = make_regression(n_samples=6000, n_features=3, noise=1.0, random_state=0)
+    machine = RadonMachineRegressor(
+        QuantileRegressor(alpha=0.0), n_jobs=2, random_state=0
+    ).fit(X, y)
+    assert "cost_model" in machine.height_plan_
+    assert "Predicted seconds per height" in machine.height_plan_["reason"]
+
+
+def test_starved_explicit_height_is_obeyed_with_a_warning():
+    # An explicit height whose shards have fewer rows than the quality rule
+    # asks is obeyed, and the warning gives the rows per shard, the rule and
+    # the largest height that meets it.
+    X, y = make_regression(n_samples=4000, n_features=5, random_state=0)
+    with pytest.warns(UserWarning) as record:
+        machine = RadonMachineRegressor(Ridge(), height=2, random_state=0).fit(X, y)
+    assert machine.height_ == 2
+    message = str(record[0].message)
+    assert "64 shards of about 62 rows" in message
+    assert "90 rows per shard" in message
+    assert "largest height that meets the rule is 1" in message
+
+
+def test_explicit_height_that_meets_the_rule_is_silent():
+    # Shards of enough rows raise no warning.
+    X, y = make_regression(n_samples=4000, n_features=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RadonMachineRegressor(Ridge(), height=1, random_state=0).fit(X, y)
+
+
+def test_every_plan_has_a_reason():
+    # Explicit heights, the cheap no and too few rows each give one sentence.
+    X, y = make_regression(n_samples=3000, n_features=3, random_state=0)
+    reasons = [
+        RadonMachineRegressor(height=h, random_state=0).fit(X, y).height_plan_["reason"]
+        for h in (0, 1)
+    ]
+    reasons.append(RadonMachineRegressor().fit(X[:100], y[:100]).height_plan_["reason"])
+    assert reasons[0] == "height=0 was given explicitly."
+    assert reasons[1] == "height=1 was given explicitly."
+    assert "needs" in reasons[2] and "rows" in reasons[2]
+
+
+def test_verbose_prints_the_plan_in_two_lines(capsys):
+    # verbose=1 prints the height, shards, workers and backend, then why.
+    X, y = make_regression(n_samples=3000, n_features=3, random_state=0)
+    RadonMachineRegressor(height=1, verbose=1, random_state=0).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert lines[0].startswith("[Ridge] height 1: 6 shard(s) (radon number 6)")
+    assert lines[1].strip() == "why: height=1 was given explicitly."
