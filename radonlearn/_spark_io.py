@@ -35,7 +35,9 @@ cross the network, features already cast to double; what comes back to the
 driver is one row per shard holding the callable's bytes.
 """
 
+import contextlib
 import dataclasses
+import functools
 import math
 import sys
 import threading
@@ -163,32 +165,25 @@ def _shown(names):
 
 
 def _column_name(value, argument, names):
-    """Check that ``value`` names a column; ``argument`` is its parameter name."""
-    if isinstance(value, str):
-        if value not in names:
-            raise ValueError(
-                f"{argument}={value!r} is not a column of the Spark DataFrame; "
-                f"its columns are {_shown(names)}. Pass the name of the column "
-                "that holds it."
-            )
-        if names.count(value) > 1:
-            raise ValueError(
-                f"Column {value!r} appears {names.count(value)} times in the "
-                "Spark DataFrame. Rename the copies (withColumnRenamed) first."
-            )
-        return value
-    if type(value).__name__ == "Column":
+    """Check that ``value`` names one column; ``argument`` is its parameter name."""
+    if not isinstance(value, str):
+        kind = type(value).__name__
         raise TypeError(
-            f"{argument} must be a column name (a str), not a Column expression. "
-            f"Add it with withColumn and pass its name, e.g. {argument}='label'."
+            f"{argument} must be the name of a column of the Spark DataFrame, "
+            f"e.g. y='label', not a {kind}{' expression' if kind == 'Column' else ''}"
+            ": rows of a Spark DataFrame cannot be matched with values held "
+            "elsewhere. Add the values as a column and pass its name."
         )
-    raise TypeError(
-        f"{argument} must be the name of a column of the Spark DataFrame, e.g. "
-        f"fit(sdf, y='label', sample_weight='weight'), not a "
-        f"{type(value).__name__}: the rows of a Spark DataFrame cannot be "
-        "matched with an array in memory. Add the values as a column and pass "
-        "its name."
-    )
+    if names.count(value) != 1:
+        problem = (
+            f"appears {names.count(value)} times" if value in names else "is missing"
+        )
+        raise ValueError(
+            f"{argument}={value!r}: that column {problem} in the Spark DataFrame "
+            f"(columns: {_shown(names)}). Name exactly one of its columns; "
+            "rename duplicates with withColumnRenamed."
+        )
+    return value
 
 
 def _feature_kind(data_type):
@@ -198,9 +193,7 @@ def _feature_kind(data_type):
 
     if isinstance(data_type, NumericType | BooleanType):
         return "numeric"
-    if isinstance(data_type, VectorUDT):
-        return "vector"
-    return None
+    return "vector" if isinstance(data_type, VectorUDT) else None
 
 
 def _label_type(name, data_type):
@@ -218,25 +211,65 @@ def _label_type(name, data_type):
     )
 
 
-def _requested_features(features, names, label, weight):
-    """The feature columns named by ``features`` (a name or a list of names)."""
-    requested = [features] if isinstance(features, str) else list(features)
-    for name in requested:
+def _weight_column(sample_weight, label, names, types):
+    """The weight column's name (or None), checked."""
+    if sample_weight is None:
+        return None
+    weight = _column_name(sample_weight, "sample_weight", names)
+    if weight == label:
+        raise ValueError(
+            f"y and sample_weight both name column {label!r}; the weights must "
+            "be a column of their own."
+        )
+    if _feature_kind(types[weight]) != "numeric":
+        raise TypeError(
+            f"The sample_weight column {weight!r} has type "
+            f"{types[weight].simpleString()}; weights must be numeric."
+        )
+    return weight
+
+
+def _feature_columns(features, names, types, label, weight):
+    """``(numeric feature names, None)`` or ``((), vector column name)``."""
+    if features is None:
+        chosen = [name for name in names if name not in (label, weight)]
+    else:
+        chosen = [features] if isinstance(features, str) else list(features)
+    for name in chosen:
         _column_name(name, "features", names)
-        if name in (label, weight):
-            raise ValueError(
-                f"features lists {name!r}, which is the "
-                f"{'label' if name == label else 'sample_weight'} column. "
-                "Leave it out of features."
-            )
-    if len(set(requested)) < len(requested):
-        raise ValueError(f"features lists a column twice: {requested!r}.")
-    return requested
+    if len(set(chosen) - {label, weight}) < len(chosen):
+        raise ValueError(
+            f"features={chosen!r} must name distinct columns other than the "
+            "label and the weight."
+        )
+    if not chosen:
+        raise ValueError(
+            f"The Spark DataFrame has no feature columns besides the label "
+            f"{label!r}" + (f" and the weight {weight!r}" if weight else "") + "."
+        )
+    kinds = {name: _feature_kind(types[name]) for name in chosen}
+    unusable = [f"{n!r} ({types[n].simpleString()})" for n in chosen if not kinds[n]]
+    if unusable:
+        raise TypeError(
+            f"Feature column(s) {', '.join(unusable)} are neither numeric nor an "
+            "MLlib vector. Encode them (StringIndexer, OneHotEncoder, then "
+            "VectorAssembler), drop them, or name the feature columns with "
+            "features=[...]."
+        )
+    vectors = [name for name in chosen if kinds[name] == "vector"]
+    if vectors and len(chosen) > 1:
+        others = [name for name in chosen if name != vectors[0]]
+        raise ValueError(
+            f"The vector column {vectors[0]!r} comes with other feature columns "
+            f"({_shown(others)}). Assemble them all into one vector with "
+            "VectorAssembler, or name the feature columns with features=[...]."
+        )
+    return ((), vectors[0]) if vectors else (tuple(chosen), None)
 
 
-def _vector_size(sdf, name, field):
+def _vector_size(sdf, name):
     """Size of the vectors in column ``name``: from ML attributes, else one row."""
-    size = field.metadata.get("ml_attr", {}).get("num_attrs")
+    size = sdf.schema[name].metadata.get("ml_attr", {}).get("num_attrs")
     if size is not None:
         return int(size)
     first = sdf.select(_column(name)).where(_column(name).isNotNull()).head()
@@ -309,85 +342,26 @@ def resolve_columns(sdf, y, sample_weight=None, features=None):
         raise TypeError(
             f"Expected a pyspark.sql.DataFrame, got a {type(sdf).__name__}."
         )
-    fields = sdf.schema.fields
-    names = [field.name for field in fields]
-    types = {field.name: field for field in fields}
     if y is None:
         raise ValueError(
             "y is required with a Spark DataFrame: name its label column, e.g. "
             "fit(sdf, y='label')."
         )
+    names = list(sdf.columns)
+    types = {field.name: field.dataType for field in sdf.schema.fields}
     label = _column_name(y, "y", names)
-    weight = None
-    if sample_weight is not None:
-        weight = _column_name(sample_weight, "sample_weight", names)
-        if weight == label:
-            raise ValueError(
-                f"y and sample_weight both name column {label!r}; the weights "
-                "must be a column of their own."
-            )
-        if _feature_kind(types[weight].dataType) != "numeric":
-            raise TypeError(
-                f"The sample_weight column {weight!r} has type "
-                f"{types[weight].dataType.simpleString()}; weights must be numeric."
-            )
-    label_type = _label_type(label, types[label].dataType)
-
-    if features is None:
-        candidates = [name for name in names if name not in (label, weight)]
-        for name in candidates:
-            _column_name(name, "features", names)
-    else:
-        candidates = _requested_features(features, names, label, weight)
-    if not candidates:
-        raise ValueError(
-            f"The Spark DataFrame has no feature columns besides the label "
-            f"{label!r}" + (f" and the weight {weight!r}" if weight else "") + "."
-        )
-    kinds = {name: _feature_kind(types[name].dataType) for name in candidates}
-    unusable = [name for name in candidates if kinds[name] is None]
-    if unusable:
-        described = ", ".join(
-            f"{name!r} ({types[name].dataType.simpleString()})"
-            for name in unusable[:_SHOWN_COLUMNS]
-        )
-        raise TypeError(
-            f"Feature column(s) {described} are neither numeric nor an MLlib "
-            "vector. Encode them (StringIndexer, OneHotEncoder, then "
-            "VectorAssembler), drop them, or name the feature columns with "
-            "features=[...]."
-        )
-    vectors = [name for name in candidates if kinds[name] == "vector"]
-    if len(vectors) > 1:
-        raise ValueError(
-            f"Several vector columns ({_shown(vectors)}) are features; assemble "
-            "them into one with VectorAssembler, or name one with features=..."
-        )
-    if vectors and len(candidates) > 1:
-        others = [name for name in candidates if name != vectors[0]]
-        raise ValueError(
-            f"The vector column {vectors[0]!r} comes with other feature columns "
-            f"({_shown(others)}). Assemble them all into one vector with "
-            "VectorAssembler, or name the feature columns with features=[...]."
-        )
-    if vectors:
-        n_features = _vector_size(sdf, vectors[0], types[vectors[0]])
-        return SparkColumns(
-            features=(),
-            vector=vectors[0],
-            label=label,
-            weight=weight,
-            n_features=n_features,
-            label_type=label_type,
-            sparse=n_features > _DENSE_MAX_FEATURES,
-        )
+    weight = _weight_column(sample_weight, label, names, types)
+    label_type = _label_type(label, types[label])
+    features, vector = _feature_columns(features, names, types, label, weight)
+    n_features = len(features) if vector is None else _vector_size(sdf, vector)
     return SparkColumns(
-        features=tuple(candidates),
-        vector=None,
+        features=features,
+        vector=vector,
         label=label,
         weight=weight,
-        n_features=len(candidates),
+        n_features=n_features,
         label_type=label_type,
+        sparse=vector is not None and n_features > _DENSE_MAX_FEATURES,
     )
 
 
@@ -400,23 +374,26 @@ def _feature_name(position):
     return f"{_PREFIX}x{position}"
 
 
-def _feature_expressions(columns):
-    """The features as Spark columns: doubles, or the one vector column."""
-    if columns.vector is not None:
-        return [_column(columns.vector).alias(_VECTOR)]
+def _sources(columns):
+    """``(column, internal name, Spark expression)`` of every column a fit reads."""
+    read = [(columns.vector, _VECTOR, None)] if columns.vector is not None else []
+    read += [(n, _feature_name(i), "double") for i, n in enumerate(columns.features)]
+    read.append((columns.label, _LABEL, columns.label_type))
+    if columns.weight is not None:
+        read.append((columns.weight, _WEIGHT, "double"))
     return [
-        _column(name).cast("double").alias(_feature_name(position))
-        for position, name in enumerate(columns.features)
+        (
+            name,
+            internal,
+            (_column(name).cast(kind) if kind else _column(name)).alias(internal),
+        )
+        for name, internal, kind in read
     ]
 
 
 def _select(sdf, columns, *extra):
     """The columns a fit reads, under internal names, plus ``extra`` columns."""
-    expressions = _feature_expressions(columns)
-    expressions.append(_column(columns.label).cast(columns.label_type).alias(_LABEL))
-    if columns.weight is not None:
-        expressions.append(_column(columns.weight).cast("double").alias(_WEIGHT))
-    return sdf.select(*expressions, *extra)
+    return sdf.select(*(expression for _, _, expression in _sources(columns)), *extra)
 
 
 def _vector_fields(vector):
@@ -435,51 +412,38 @@ def _vector_fields(vector):
 
 
 def _vector_matrix(values, columns):
-    """Rows of MLlib vectors as a dense array or a CSR matrix (``columns.sparse``)."""
-    n_rows, n_features = len(values), columns.n_features
-    if any(vector is None for vector in values):
-        raise ValueError(
-            f"The vector column {columns.vector!r} holds nulls; drop those rows "
-            f"(sdf.dropna(subset=[{columns.vector!r}])) or fill them."
-        )
-    kinds, positions, entries = [], [], []
-    for kind, size, indices, vector_values in map(_vector_fields, values):
+    """Rows of MLlib vectors as a dense array, or CSR when ``columns.sparse``."""
+    positions, entries = [], []
+    for vector in values:
+        if vector is None:
+            raise ValueError(
+                f"The vector column {columns.vector!r} holds nulls; drop those "
+                f"rows (sdf.dropna(subset=[{columns.vector!r}])) or fill them."
+            )
+        kind, size, indices, vector_values = _vector_fields(vector)
         vector_values = np.asarray(vector_values, dtype=np.float64)
         if kind == 1:
-            size = vector_values.size
-            indices = None
-        if size != n_features:
+            size, indices = vector_values.size, np.arange(vector_values.size)
+        if size != columns.n_features:
             raise ValueError(
                 f"A vector in column {columns.vector!r} has size {size}, not "
-                f"{n_features} like the others; all vectors must have one size."
+                f"{columns.n_features} like the others; all must have one size."
             )
-        kinds.append(kind)
         positions.append(indices)
         entries.append(vector_values)
-    kinds = np.asarray(kinds, dtype=np.int8)
-    dense_rows = np.flatnonzero(kinds == 1)
-    sparse_rows = np.flatnonzero(kinds == 0)
+    indptr = np.cumsum([0, *map(len, entries)])
+    matrix = sparse.csr_matrix(
+        (
+            np.concatenate([np.zeros(0), *entries]),
+            np.concatenate([np.zeros(0, dtype=np.int32), *positions]),
+            indptr,
+        ),
+        shape=(len(entries), columns.n_features),
+    )
     if not columns.sparse:
-        matrix = np.zeros((n_rows, n_features))
-        if dense_rows.size:
-            matrix[dense_rows] = np.stack([entries[row] for row in dense_rows])
-        if sparse_rows.size:
-            lengths = [len(entries[row]) for row in sparse_rows]
-            matrix[
-                np.repeat(sparse_rows, lengths),
-                np.concatenate([positions[row] for row in sparse_rows]),
-            ] = np.concatenate([entries[row] for row in sparse_rows])
-        return matrix
-    for row in dense_rows:
-        nonzero = np.flatnonzero(entries[row])
-        positions[row], entries[row] = nonzero, entries[row][nonzero]
-    lengths = np.fromiter((len(e) for e in entries), dtype=np.int64, count=n_rows)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    if not n_rows:
-        return sparse.csr_matrix((0, n_features))
-    data = np.concatenate(entries)
-    indices = np.concatenate(positions).astype(np.int32)
-    return sparse.csr_matrix((data, indices, indptr), shape=(n_rows, n_features))
+        return matrix.toarray()
+    matrix.eliminate_zeros()
+    return matrix
 
 
 def _features(table, columns):
@@ -522,65 +486,44 @@ def _job_tags(session):
 
 def _session_lost(session, error):
     """Whether ``error`` came from a stopped session or a dead driver JVM."""
-    if isinstance(error, ConnectionError) or type(error).__name__ in (
-        "Py4JNetworkError",
-        "SparkConnectGrpcException",
-    ):
+    # "SparkContext was shut down": the JVM's words for jobs cut short by
+    # stop(), before the Python side may have marked the context stopped.
+    if isinstance(error, ConnectionError) or "SparkContext was shut down" in str(error):
         return True
-    # The JVM's words for jobs cut short by SparkContext.stop(); the Python
-    # side may not have marked the context stopped yet.
-    if "SparkContext was shut down" in str(error):
-        return True
-    if _is_connect(session):
-        return False
-    context = getattr(session.sparkContext, "_jsc", None)
-    if context is None:
+    if type(error).__name__ in ("Py4JNetworkError", "SparkConnectGrpcException"):
         return True
     try:
-        return bool(context.sc().isStopped())
-    except Exception:  # the JVM does not answer
+        return not _is_connect(session) and session.sparkContext._jsc.sc().isStopped()
+    except Exception:  # no context left, or a JVM that does not answer
         return True
-
-
-def _lost_error(what, error):
-    return ConnectionError(
-        f"Lost the Spark driver while {what} ({type(error).__name__}): the "
-        "SparkSession was stopped or its JVM is gone. Start a SparkSession "
-        "and run the fit again."
-    )
-
-
-def _quietly(function, *args):
-    """Call ``function``, ignoring errors (cleanup on a session maybe gone)."""
-    try:
-        function(*args)
-    except Exception:
-        pass
 
 
 def _cancel_tag(session, tag):
     """Cancel the jobs tagged ``tag``, from a thread of its own.
 
-    A hung driver may never answer, so nobody waits for this thread.
+    A hung driver may never answer, so nobody waits for that thread.
     """
 
     def cancel():
-        _job_tags(session)[1](tag)
+        with contextlib.suppress(Exception):
+            _job_tags(session)[1](tag)
 
-    threading.Thread(target=_quietly, args=(cancel,), daemon=True).start()
+    threading.Thread(target=cancel, daemon=True).start()
 
 
 def _collect(frame, what, timeout=None):
     """``frame.toPandas()``, abandoned after ``timeout`` seconds.
 
-    The job is tagged (``SparkContext.addJobTag``, or ``SparkSession.addTag``
-    on Spark Connect). With a timeout it runs in a thread of its own while
-    this one waits; when the time is up the tag is cancelled, and if Spark
-    does not answer the cancellation within a grace period (a hung driver)
-    the wait is abandoned anyway. A stopped session or a dead driver JVM
-    becomes a ``ConnectionError``, a timeout a ``TimeoutError``; ``what``
-    says in them what was running.
+    The job runs tagged (``SparkContext.addJobTag``, or ``SparkSession.addTag``
+    on Spark Connect) in a thread of its own that inherits this thread's
+    Spark properties, while this thread waits. Out of time (or interrupted),
+    the tag is cancelled; if Spark does not answer within a grace period (a
+    hung driver) the wait is abandoned anyway. A stopped session or a dead
+    driver JVM becomes a ``ConnectionError``, a timeout a ``TimeoutError``;
+    ``what`` says in them what was running.
     """
+    from pyspark import InheritableThread
+
     session = frame.sparkSession
     tag = f"radonlearn-{uuid.uuid4().hex}"
     outcome = {}
@@ -592,35 +535,39 @@ def _collect(frame, what, timeout=None):
             try:
                 outcome["table"] = frame.toPandas()
             finally:
-                _quietly(remove, tag)
+                with contextlib.suppress(Exception):  # the session may be gone
+                    remove(tag)
         except BaseException as error:
             outcome["error"] = error
 
-    if timeout is None:
-        run()
-    else:
-        worker = threading.Thread(target=run, name="radonlearn-spark-job", daemon=True)
+    worker = InheritableThread(run, session=session, daemon=True)
+    timed_out = False
+    try:
         worker.start()
-        try:
-            worker.join(timeout)
-        except BaseException:  # interrupted: do not leave the job running
-            _cancel_tag(session, tag)
-            raise
-        if worker.is_alive():
+        worker.join(timeout)
+        timed_out = worker.is_alive()
+    except Exception as error:  # starting needs a live SparkContext
+        outcome["error"] = error
+    finally:
+        if worker.is_alive():  # out of time, or interrupted: cancel the job
             _cancel_tag(session, tag)
             worker.join(_CANCEL_GRACE)
-            if "table" not in outcome:
-                unanswered = " (Spark did not answer)" if worker.is_alive() else ""
-                raise TimeoutError(
-                    f"Spark did not finish {what} within timeout={timeout:g} s; "
-                    f"the job was cancelled{unanswered}. Give it longer, or check "
-                    "that the cluster has free executors."
-                ) from outcome.get("error")
-    error = outcome.get("error")
-    if error is None:
+    if "table" in outcome:
         return outcome["table"]
+    error = outcome.get("error")
+    if timed_out:
+        unanswered = " (Spark did not answer)" if worker.is_alive() else ""
+        raise TimeoutError(
+            f"Spark did not finish {what} within timeout={timeout:g} s; the job "
+            f"was cancelled{unanswered}. Give it longer, or check that the "
+            "cluster has free executors."
+        ) from error
     if _session_lost(session, error):
-        raise _lost_error(what, error) from error
+        raise ConnectionError(
+            f"Lost the Spark driver while {what} ({type(error).__name__}): the "
+            "SparkSession was stopped or its JVM is gone. Start a SparkSession "
+            "and run the fit again."
+        ) from error
     raise error
 
 
@@ -662,38 +609,25 @@ def count_rows(sdf, columns, *, timeout=None):
     """
     from pyspark.sql import functions as F
 
-    frame = _select(sdf, columns)
-    checked = {}
-    if columns.vector is None:
-        for position, name in enumerate(columns.features):
-            checked[name] = _feature_name(position)
-    else:
-        checked[columns.vector] = _VECTOR
-    checked[columns.label] = _LABEL
-    if columns.weight is not None:
-        checked[columns.weight] = _WEIGHT
-    numeric = {_WEIGHT} | {_feature_name(p) for p in range(len(columns.features))}
-    if columns.label_type not in ("string", "boolean"):
-        numeric.add(_LABEL)
+    read = _sources(columns)
     counts = [F.count(F.lit(1)).alias("rows")]
-    for position, internal in enumerate(checked.values()):
+    for _, internal, _ in read:
         missing = F.col(internal).isNull()
-        if internal in numeric:
+        if internal != _VECTOR and (
+            internal != _LABEL or columns.label_type != "string"
+        ):
             missing = missing | F.isnan(F.col(internal).cast("double"))
-        counts.append(F.count(F.when(missing, 1)).alias(f"missing{position}"))
-    table = _collect(frame.agg(*counts), "counting rows", timeout)
-    missing = {
-        name: int(table[f"missing{position}"].iloc[0])
-        for position, name in enumerate(checked)
-    }
-    missing = {name: count for name, count in missing.items() if count}
-    if missing:
-        described = ", ".join(
-            f"{name!r} ({count:,})" for name, count in missing.items()
-        )
+        counts.append(F.count(F.when(missing, 1)).alias(internal))
+    table = _collect(_select(sdf, columns).agg(*counts), "counting rows", timeout)
+    described = ", ".join(
+        f"{name!r} ({int(table[internal].iloc[0]):,})"
+        for name, internal, _ in read
+        if table[internal].iloc[0]
+    )
+    if described:
         raise ValueError(
             f"Column(s) {described} hold nulls or NaN in that many rows. Drop "
-            f"those rows (sdf.dropna(subset=[...])) or impute them before fitting."
+            "those rows (sdf.dropna(subset=[...])) or impute them before fitting."
         )
     return int(table["rows"].iloc[0])
 
@@ -825,10 +759,6 @@ def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
 # ---------------------------------------------------------------------------
 
 
-def _rotate_left(values, bits):
-    return ((values << np.uint64(bits)) | (values >> np.uint64(32 - bits))) & 0xFFFFFFFF
-
-
 def murmur3_int(values, seed=_MURMUR3_SEED):
     """Spark's ``hash()`` of 32-bit integers (Murmur3 x86_32, seed 42), vectorised.
 
@@ -849,20 +779,20 @@ def murmur3_int(values, seed=_MURMUR3_SEED):
     >>> murmur3_int([0, 1]).tolist()
     [933211791, -559580957]
     """
-    mask = 0xFFFFFFFF
-    block = np.asarray(values, dtype=np.uint64) & mask
-    block = (block * 0xCC9E2D51) & mask
-    block = (_rotate_left(block, 15) * 0x1B873593) & mask
-    state = _rotate_left(np.uint64(seed) ^ block, 13)
-    state = (state * 5 + 0xE6546B64) & mask
-    state ^= np.uint64(4)
-    state ^= state >> np.uint64(16)
-    state = (state * 0x85EBCA6B) & mask
-    state ^= state >> np.uint64(13)
-    state = (state * 0xC2B2AE35) & mask
-    state ^= state >> np.uint64(16)
-    signed = state.astype(np.int64)
-    return np.where(signed >= 2**31, signed - 2**32, signed)
+
+    def multiply(state, factor):
+        return (state * factor) & 0xFFFFFFFF
+
+    def rotate(state, bits):
+        return multiply(state, 1 << bits) | (state >> np.uint64(32 - bits))
+
+    block = np.asarray(values, dtype=np.uint64) & 0xFFFFFFFF
+    block = multiply(rotate(multiply(block, 0xCC9E2D51), 15), 0x1B873593)
+    state = multiply(rotate(np.uint64(seed) ^ block, 13), 5) + 0xE6546B64
+    state = (state & 0xFFFFFFFF) ^ np.uint64(4)  # then mix in the length, 4 bytes
+    for shift, factor in ((16, 0x85EBCA6B), (13, 0xC2B2AE35), (16, 1)):
+        state = multiply(state ^ (state >> np.uint64(shift)), factor)
+    return state.astype(np.int64) - (state >= 2**31) * 2**32
 
 
 def partition_keys(n_partitions):
@@ -910,7 +840,7 @@ def _check_shard_count(n_shards):
         raise ValueError(f"n_shards={n_shards} must be between 1 and 2**31 - 1.")
 
 
-def _fit_one_shard(table, columns, fit_shard):
+def _fit_one_shard(table, *, columns, fit_shard):
     """Run on an executor: fit one shard (one group) with the caller's callable."""
     import pandas as pd
 
@@ -936,36 +866,28 @@ def _fit_groups(frame, columns, n_shards, fit_shard, timeout):
     from pyspark.sql import functions as F
 
     shard = F.col(_SHARD)
-    keys = F.lit(partition_keys(n_shards))
-    in_range = shard.isNotNull() & (shard >= 0) & (shard < n_shards)
-    key = F.when(in_range, F.element_at(keys, shard.cast("int") + 1))
-    placed = frame.withColumn(_KEY, key).repartition(n_shards, _KEY)
-
-    def fit_group(table):
-        return _fit_one_shard(table, columns, fit_shard)
-
-    fitted = placed.groupBy(_KEY).applyInPandas(
-        fit_group, schema=f"`{_SHARD}` int, rows long, payload binary"
+    keys = F.element_at(F.lit(partition_keys(n_shards)), shard.cast("int") + 1)
+    key = F.when(shard.isNotNull() & (shard >= 0) & (shard < n_shards), keys)
+    fitted = (
+        frame.withColumn(_KEY, key)
+        .repartition(n_shards, _KEY)
+        .groupBy(_KEY)
+        .applyInPandas(
+            functools.partial(_fit_one_shard, columns=columns, fit_shard=fit_shard),
+            schema=f"`{_SHARD}` int, rows long, payload binary",
+        )
     )
     table = _collect(fitted, "fitting the shards", timeout)
-    stray = table[table[_SHARD] < 0]
-    if len(stray):
+    stray = int(table["rows"][table[_SHARD] < 0].sum())
+    missing = np.setdiff1d(np.arange(n_shards), table[_SHARD])
+    if stray or missing.size:
         raise ValueError(
-            f"{int(stray['rows'].sum()):,} rows have a shard number that is null "
-            f"or outside 0..{n_shards - 1}; give every row a shard in that range."
+            f"{stray:,} rows have a shard number that is null or outside "
+            f"0..{n_shards - 1}, and {missing.size} of the {n_shards} shards "
+            "received no rows (too few rows, or a plan that skips shards)."
         )
-    numbers = table[_SHARD].to_numpy()
-    missing = np.setdiff1d(np.arange(n_shards), numbers)
-    if missing.size:
-        raise ValueError(
-            f"{missing.size} of the {n_shards} shards received no rows (shard "
-            f"{missing[0]} first): the DataFrame has too few rows for "
-            f"{n_shards} shards. Use fewer shards."
-        )
-    payloads = [None] * n_shards
-    for number, payload in zip(numbers, table["payload"], strict=True):
-        payloads[number] = bytes(payload)
-    return payloads
+    payloads = dict(zip(table[_SHARD], table["payload"], strict=True))
+    return [bytes(payloads[number]) for number in range(n_shards)]
 
 
 def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False, timeout=None):
@@ -1137,49 +1059,20 @@ def fit_shards_on_rows(
     from pyspark.sql.types import IntegralType
 
     _check_shard_count(n_shards)
-    fields = {field.name: field.dataType for field in sdf.schema.fields}
-    _column_name(shard_column, "shard_column", list(sdf.columns))
-    if not isinstance(fields[shard_column], IntegralType):
-        raise TypeError(
-            f"shard_column {shard_column!r} has type "
-            f"{fields[shard_column].simpleString()}; it must hold integers."
-        )
-    place = F.monotonically_increasing_id()
-    order = place
+    shard_type = sdf.schema[_column_name(shard_column, "shard_column", sdf.columns)]
+    if not isinstance(shard_type.dataType, IntegralType):
+        raise TypeError(f"shard_column {shard_column!r} must hold integers.")
+    order = F.monotonically_increasing_id()
     if order_column is not None:
-        _column_name(order_column, "order_column", list(sdf.columns))
-        order = _column(order_column)
-    frame = _select(
-        sdf,
-        columns,
-        _column(shard_column).alias(_SHARD),
-        order.alias(_ORDER),
-    )
+        order = _column(_column_name(order_column, "order_column", sdf.columns))
+    shard = _column(shard_column).alias(_SHARD)
+    frame = _select(sdf, columns, shard, order.alias(_ORDER))
     return _fit_groups(frame, columns, n_shards, fit_shard, timeout)
 
 
 # ---------------------------------------------------------------------------
 # Predictions
 # ---------------------------------------------------------------------------
-
-
-def _check_prediction_input(sdf, columns):
-    """The feature columns must be in ``sdf``, of the kinds seen at fit time."""
-    fields = {field.name: field.dataType for field in sdf.schema.fields}
-    wanted = (columns.vector,) if columns.vector is not None else columns.features
-    kind = "vector" if columns.vector is not None else "numeric"
-    missing = [name for name in wanted if name not in fields]
-    if missing:
-        raise ValueError(
-            f"The Spark DataFrame lacks the feature column(s) {_shown(missing)} "
-            "the model was fitted on."
-        )
-    wrong = [name for name in wanted if _feature_kind(fields[name]) != kind]
-    if wrong:
-        raise TypeError(
-            f"Feature column(s) {_shown(wrong)} are not {kind} as at fit time "
-            f"(now {', '.join(fields[name].simpleString() for name in wrong)})."
-        )
 
 
 def predict_frame(sdf, columns, model, method="predict", output_col="prediction"):
@@ -1214,10 +1107,9 @@ def predict_frame(sdf, columns, model, method="predict", output_col="prediction"
     ------
     ValueError
         When ``method`` is unknown, ``output_col`` exists, or a feature
-        column is missing.
+        column is missing or no longer of its kind (numeric, or a vector).
     TypeError
-        When a feature column is no longer numeric (or a vector), or
-        ``model`` lacks ``method``.
+        When ``model`` lacks ``method``.
 
     Notes
     -----
@@ -1244,20 +1136,24 @@ def predict_frame(sdf, columns, model, method="predict", output_col="prediction"
         raise TypeError(f"{type(model).__name__} has no {method}.")
     if output_col in sdf.columns:
         raise ValueError(
-            f"output_col={output_col!r} is already a column of the DataFrame; "
-            "choose another name."
+            f"output_col={output_col!r} is already a column; pick another."
         )
-    _check_prediction_input(sdf, columns)
+    names = (columns.vector,) if columns.vector is not None else columns.features
+    types = {field.name: field.dataType for field in sdf.schema.fields}
+    kind = "vector" if columns.vector is not None else "numeric"
+    wrong = [n for n in names if n not in types or _feature_kind(types[n]) != kind]
+    if wrong:
+        raise ValueError(
+            f"The Spark DataFrame lacks the {kind} feature column(s) {_shown(wrong)} "
+            "the model was fitted on (missing, or of another type now)."
+        )
     probe = np.zeros((1, columns.n_features))
-    if columns.sparse:
-        probe = sparse.csr_matrix(probe)
-    shape = np.shape(getattr(model, method)(probe))
-    if len(shape) == 2:
-        return_type = "array<double>"
-    elif method == "predict" and hasattr(model, "classes_"):
+    shape = np.shape(
+        getattr(model, method)(sparse.csr_matrix(probe) if columns.sparse else probe)
+    )
+    return_type = "array<double>" if len(shape) == 2 else "double"
+    if len(shape) == 1 and method == "predict" and hasattr(model, "classes_"):
         return_type = columns.label_type
-    else:
-        return_type = "double"
 
     def predict_batch(table: pd.DataFrame) -> pd.Series:
         result = getattr(model, method)(_features(table, columns))
@@ -1266,4 +1162,5 @@ def predict_frame(sdf, columns, model, method="predict", output_col="prediction"
         return pd.Series(result)
 
     udf = F.pandas_udf(predict_batch, returnType=return_type)
-    return sdf.withColumn(output_col, udf(F.struct(*_feature_expressions(columns))))
+    read = _sources(columns)[: -2 if columns.weight is not None else -1]
+    return sdf.withColumn(output_col, udf(F.struct(*(e for _, _, e in read))))
