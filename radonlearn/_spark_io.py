@@ -1,0 +1,1166 @@
+"""Spark DataFrames in and out: columns, samples, shard fits, lazy predictions.
+
+The Spark-specific building blocks of the Spark engine, as plain functions
+that know nothing of the estimators. ``resolve_columns`` decides which columns
+are the features, the label and the weight; ``count_rows``, ``class_counts``
+and ``collect_sample`` bring counts and a small sample to the driver;
+``fit_shards`` fits every shard on the executors with a plain callable and
+brings back only the bytes it returns; ``predict_frame`` adds predictions to
+a DataFrame lazily. pyspark and pandas are imported inside the functions, so
+importing this module costs nothing when Spark is not in use.
+
+How rows become shards (``fit_shards``). Every row receives a shard number
+from an expression evaluated on the executor that holds it, in the same
+stage that reads it: no pass over the data beforehand, no sort. By default
+each partition deals its rows over *all* shards in blocks of ``n_shards``
+consecutive rows: within a block every shard receives exactly one row, the
+block's rows going round the shards from a starting shard drawn from a hash
+of ``(seed, partition index, block index)``. A shard therefore holds one row
+from every block of every partition, and shard sizes differ by at most the
+number of partitions. ``shuffle=True`` draws every row's shard independently
+at random instead (a hash of ``(seed, partition index, row index)``).
+Either way the number is a pure function of the seed and the row's place
+(partition index and position within it, as Spark's
+``monotonically_increasing_id`` reports them), so a retried or recomputed
+task assigns the same rows to the same shards, as long as the DataFrame's
+partitions hold the same rows in the same order when they are recomputed
+(true of files, tables and cached or checkpointed DataFrames).
+
+The rows then travel once, executor to executor, through one Spark shuffle
+(``repartition`` on a key chosen so that Spark's hash partitioner sends
+shard ``s`` to partition ``s``: one task per shard), and
+``groupBy(...).applyInPandas`` hands each shard to the callable as NumPy
+arrays, in the task of that partition. Only the columns the fit reads
+cross the network, features already cast to double; what comes back to the
+driver is one row per shard holding the callable's bytes.
+"""
+
+import contextlib
+import dataclasses
+import functools
+import math
+import sys
+import threading
+import uuid
+
+import numpy as np
+from scipy import sparse
+
+__all__ = []
+
+# Internal column names, prefixed so that they cannot meet a user's.
+_PREFIX = "__radonlearn_"
+_LABEL = _PREFIX + "label"
+_WEIGHT = _PREFIX + "weight"
+_VECTOR = _PREFIX + "features"
+_SHARD = _PREFIX + "shard"
+_KEY = _PREFIX + "key"
+_ORDER = _PREFIX + "row"
+# monotonically_increasing_id() holds the partition index above this many
+# bits and the row's position within its partition below them.
+_ROW_BITS = 33
+# Spark's hash partitioner sends a row to pmod(murmur3(key, 42), n).
+_MURMUR3_SEED = 42
+# A vector column wider than this is read into a CSR matrix, else a dense array.
+_DENSE_MAX_FEATURES = 1000
+# collect_sample asks Spark for this many standard deviations more rows than
+# wanted, so that a second draw is rare, and grows the fraction by at least
+# this factor when it still comes up short.
+_SAMPLE_MARGIN = 4.0
+_SAMPLE_GROWTH = 1.5
+# Seconds a cancelled job may take to stop before the wait is abandoned.
+_CANCEL_GRACE = 10.0
+# Column names shown in an error message, at most.
+_SHOWN_COLUMNS = 12
+_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+
+
+def is_spark_dataframe(value):
+    """Whether ``value`` is a Spark DataFrame, classic or Spark Connect.
+
+    pyspark is not imported: a Spark DataFrame cannot exist unless its
+    module is already loaded, so the answer is read from ``sys.modules``.
+
+    Parameters
+    ----------
+    value : object
+        Anything passed as ``X``.
+
+    Returns
+    -------
+    bool
+        True for a ``pyspark.sql.DataFrame`` (the base class of both the
+        classic and the Spark Connect DataFrame since pyspark 4.0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_spark_dataframe(np.zeros((2, 3)))
+    False
+    """
+    module = sys.modules.get("pyspark.sql.dataframe")
+    return module is not None and isinstance(value, module.DataFrame)
+
+
+@dataclasses.dataclass(frozen=True)
+class SparkColumns:
+    """The columns a fit reads from a Spark DataFrame, from ``resolve_columns``.
+
+    Attributes
+    ----------
+    features : tuple of str
+        The numeric feature columns, in the DataFrame's order; empty when the
+        features are one vector column.
+    vector : str or None
+        The MLlib vector column holding all features, or None.
+    label : str
+        The label column.
+    weight : str or None
+        The sample-weight column, or None.
+    n_features : int
+        Number of features: ``len(features)`` or the vectors' size.
+    label_type : str
+        Spark SQL type the label is read as (its own type; decimals are read
+        as ``"double"``). Classifier predictions are written in this type.
+    sparse : bool
+        Whether a vector column is read into a ``scipy.sparse`` CSR matrix
+        (vectors wider than 1000) rather than a dense array. Replace it with
+        ``dataclasses.replace`` to choose otherwise.
+    """
+
+    features: tuple
+    vector: str | None
+    label: str
+    weight: str | None
+    n_features: int
+    label_type: str
+    sparse: bool = False
+
+    @property
+    def feature_names(self):
+        """``feature_names_in_``: the feature columns, or None for a vector column."""
+        if self.vector is not None:
+            return None
+        return np.asarray(self.features, dtype=object)
+
+
+# ---------------------------------------------------------------------------
+# Column resolution (schema only)
+# ---------------------------------------------------------------------------
+
+
+def _column(name):
+    """A Column for ``name`` taken literally (dots are not struct fields)."""
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def _shown(names):
+    """Column names for a message, shortened when there are many."""
+    shown = ", ".join(repr(name) for name in names[:_SHOWN_COLUMNS])
+    if len(names) > _SHOWN_COLUMNS:
+        shown += f", ... ({len(names)} columns)"
+    return shown
+
+
+def _column_name(value, argument, names):
+    """Check that ``value`` names one column; ``argument`` is its parameter name."""
+    if not isinstance(value, str):
+        kind = type(value).__name__
+        raise TypeError(
+            f"{argument} must be the name of a column of the Spark DataFrame, "
+            f"e.g. y='label', not a {kind}{' expression' if kind == 'Column' else ''}"
+            ": rows of a Spark DataFrame cannot be matched with values held "
+            "elsewhere. Add the values as a column and pass its name."
+        )
+    if names.count(value) != 1:
+        problem = (
+            f"appears {names.count(value)} times" if value in names else "is missing"
+        )
+        raise ValueError(
+            f"{argument}={value!r}: that column {problem} in the Spark DataFrame "
+            f"(columns: {_shown(names)}). Name exactly one of its columns; "
+            "rename duplicates with withColumnRenamed."
+        )
+    return value
+
+
+def _feature_kind(data_type):
+    """'numeric', 'vector', or None (unusable) for a column's Spark type."""
+    from pyspark.ml.linalg import VectorUDT
+    from pyspark.sql.types import BooleanType, NumericType
+
+    if isinstance(data_type, NumericType | BooleanType):
+        return "numeric"
+    return "vector" if isinstance(data_type, VectorUDT) else None
+
+
+def _label_type(name, data_type):
+    """The Spark type the label is read as; TypeError for unusable types."""
+    from pyspark.sql.types import BooleanType, DecimalType, NumericType, StringType
+
+    if isinstance(data_type, DecimalType):
+        return "double"
+    if isinstance(data_type, NumericType | BooleanType | StringType):
+        return data_type.simpleString()
+    raise TypeError(
+        f"The label column {name!r} has type {data_type.simpleString()}; the "
+        "label must be numeric, boolean or string (one target per row). "
+        "Select or compute a single label column."
+    )
+
+
+def _weight_column(sample_weight, label, names, types):
+    """The weight column's name (or None), checked."""
+    if sample_weight is None:
+        return None
+    weight = _column_name(sample_weight, "sample_weight", names)
+    if weight == label:
+        raise ValueError(
+            f"y and sample_weight both name column {label!r}; the weights must "
+            "be a column of their own."
+        )
+    if _feature_kind(types[weight]) != "numeric":
+        raise TypeError(
+            f"The sample_weight column {weight!r} has type "
+            f"{types[weight].simpleString()}; weights must be numeric."
+        )
+    return weight
+
+
+def _feature_columns(features, names, types, label, weight):
+    """``(numeric feature names, None)`` or ``((), vector column name)``."""
+    if features is None:
+        chosen = [name for name in names if name not in (label, weight)]
+    else:
+        chosen = [features] if isinstance(features, str) else list(features)
+    for name in chosen:
+        _column_name(name, "features", names)
+    if len(set(chosen) - {label, weight}) < len(chosen):
+        raise ValueError(
+            f"features={chosen!r} must name distinct columns other than the "
+            "label and the weight."
+        )
+    if not chosen:
+        raise ValueError(
+            f"The Spark DataFrame has no feature columns besides the label "
+            f"{label!r}" + (f" and the weight {weight!r}" if weight else "") + "."
+        )
+    kinds = {name: _feature_kind(types[name]) for name in chosen}
+    unusable = [f"{n!r} ({types[n].simpleString()})" for n in chosen if not kinds[n]]
+    if unusable:
+        raise TypeError(
+            f"Feature column(s) {', '.join(unusable)} are neither numeric nor an "
+            "MLlib vector. Encode them (StringIndexer, OneHotEncoder, then "
+            "VectorAssembler), drop them, or name the feature columns with "
+            "features=[...]."
+        )
+    vectors = [name for name in chosen if kinds[name] == "vector"]
+    if vectors and len(chosen) > 1:
+        others = [name for name in chosen if name != vectors[0]]
+        raise ValueError(
+            f"The vector column {vectors[0]!r} comes with other feature columns "
+            f"({_shown(others)}). Assemble them all into one vector with "
+            "VectorAssembler, or name the feature columns with features=[...]."
+        )
+    return ((), vectors[0]) if vectors else (tuple(chosen), None)
+
+
+def _vector_size(sdf, name):
+    """Size of the vectors in column ``name``: from ML attributes, else one row."""
+    size = sdf.schema[name].metadata.get("ml_attr", {}).get("num_attrs")
+    if size is not None:
+        return int(size)
+    first = sdf.select(_column(name)).where(_column(name).isNotNull()).head()
+    if first is None:
+        raise ValueError(
+            f"The vector column {name!r} holds no vectors (no rows, or only "
+            "nulls), so the number of features is unknown."
+        )
+    return int(first[0].size)
+
+
+def resolve_columns(sdf, y, sample_weight=None, features=None):
+    """Decide which columns of a Spark DataFrame are features, label and weight.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        The training rows.
+    y : str
+        Name of the label column (numeric, boolean or string).
+    sample_weight : str or None, default=None
+        Name of a numeric column of sample weights.
+    features : str, list of str or None, default=None
+        The feature columns; None means every column but the label and the
+        weight.
+
+    Returns
+    -------
+    SparkColumns
+        The resolved columns, the number of features and the label's type.
+
+    Raises
+    ------
+    TypeError
+        When ``y``, ``sample_weight`` or ``features`` is not a column name
+        (an array, a Series, a Column), when a feature column is neither
+        numeric nor an MLlib vector (strings, dates, arrays, maps, structs),
+        or when the label or the weight has an unusable type.
+    ValueError
+        When a named column is missing or appears twice, when the label and
+        the weight are the same column, when no feature column is left, or
+        when a vector column comes with other feature columns or with
+        another vector column.
+
+    Notes
+    -----
+    The features are either numeric columns or exactly one MLlib vector
+    column (``pyspark.ml.linalg.VectorUDT``, dense or sparse). Numeric
+    columns of every kind (integers, floats, decimals, booleans) are read as
+    float64, as scikit-learn converts them in memory; decimals lose digits
+    beyond float64's 16. Any other column is an error rather than silently
+    skipped, so that no column the caller meant to use is left out: encode it
+    (``StringIndexer``, ``OneHotEncoder`` and ``VectorAssembler``), drop it,
+    or name the feature columns. The schema is all that is read, except that
+    the size of a vector column whose ML attributes do not give it is read
+    from its first vector (one small Spark job). Vector columns wider than
+    1000 are read as CSR matrices, narrower ones as dense arrays. The label
+    keeps its own type (decimals become doubles); nulls and NaN are found
+    by ``count_rows``.
+
+    Examples
+    --------
+    With a Spark DataFrame ``sdf`` of columns x0, x1, label and w (not run
+    here: it needs a SparkSession)::
+
+        columns = resolve_columns(sdf, y="label", sample_weight="w")
+        columns.features, columns.n_features  # (('x0', 'x1'), 2)
+    """
+    if not is_spark_dataframe(sdf):
+        raise TypeError(
+            f"Expected a pyspark.sql.DataFrame, got a {type(sdf).__name__}."
+        )
+    if y is None:
+        raise ValueError(
+            "y is required with a Spark DataFrame: name its label column, e.g. "
+            "fit(sdf, y='label')."
+        )
+    names = list(sdf.columns)
+    types = {field.name: field.dataType for field in sdf.schema.fields}
+    label = _column_name(y, "y", names)
+    weight = _weight_column(sample_weight, label, names, types)
+    label_type = _label_type(label, types[label])
+    features, vector = _feature_columns(features, names, types, label, weight)
+    n_features = len(features) if vector is None else _vector_size(sdf, vector)
+    return SparkColumns(
+        features=features,
+        vector=vector,
+        label=label,
+        weight=weight,
+        n_features=n_features,
+        label_type=label_type,
+        sparse=vector is not None and n_features > _DENSE_MAX_FEATURES,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reading rows into NumPy (driver and executors alike)
+# ---------------------------------------------------------------------------
+
+
+def _feature_name(position):
+    return f"{_PREFIX}x{position}"
+
+
+def _sources(columns):
+    """``(column, internal name, Spark expression)`` of every column a fit reads."""
+    read = [(columns.vector, _VECTOR, None)] if columns.vector is not None else []
+    read += [(n, _feature_name(i), "double") for i, n in enumerate(columns.features)]
+    read.append((columns.label, _LABEL, columns.label_type))
+    if columns.weight is not None:
+        read.append((columns.weight, _WEIGHT, "double"))
+    return [
+        (
+            name,
+            internal,
+            (_column(name).cast(kind) if kind else _column(name)).alias(internal),
+        )
+        for name, internal, kind in read
+    ]
+
+
+def _select(sdf, columns, *extra):
+    """The columns a fit reads, under internal names, plus ``extra`` columns."""
+    return sdf.select(*(expression for _, _, expression in _sources(columns)), *extra)
+
+
+def _vector_fields(vector):
+    """``(kind, size, indices, values)`` of one vector, however pandas holds it.
+
+    Inside pandas UDFs a vector arrives as a dict of its SQL fields; on the
+    driver ``toPandas`` gives ``DenseVector``/``SparseVector`` objects. Kind 0
+    is sparse, 1 dense (MLlib's encoding).
+    """
+    if isinstance(vector, dict):
+        return vector["type"], vector["size"], vector["indices"], vector["values"]
+    indices = getattr(vector, "indices", None)
+    if indices is not None:
+        return 0, vector.size, indices, vector.values
+    return 1, None, None, vector.toArray()
+
+
+def _vector_matrix(values, columns):
+    """Rows of MLlib vectors as a dense array, or CSR when ``columns.sparse``."""
+    positions, entries = [], []
+    for vector in values:
+        if vector is None:
+            raise ValueError(
+                f"The vector column {columns.vector!r} holds nulls; drop those "
+                f"rows (sdf.dropna(subset=[{columns.vector!r}])) or fill them."
+            )
+        kind, size, indices, vector_values = _vector_fields(vector)
+        vector_values = np.asarray(vector_values, dtype=np.float64)
+        if kind == 1:
+            size, indices = vector_values.size, np.arange(vector_values.size)
+        if size != columns.n_features:
+            raise ValueError(
+                f"A vector in column {columns.vector!r} has size {size}, not "
+                f"{columns.n_features} like the others; all must have one size."
+            )
+        positions.append(indices)
+        entries.append(vector_values)
+    indptr = np.cumsum([0, *map(len, entries)])
+    matrix = sparse.csr_matrix(
+        (
+            np.concatenate([np.zeros(0), *entries]),
+            np.concatenate([np.zeros(0, dtype=np.int32), *positions]),
+            indptr,
+        ),
+        shape=(len(entries), columns.n_features),
+    )
+    if not columns.sparse:
+        return matrix.toarray()
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def _features(table, columns):
+    """The feature matrix of a pandas frame with the internal column names."""
+    if columns.vector is not None:
+        return _vector_matrix(table[_VECTOR].tolist(), columns)
+    names = [_feature_name(position) for position in range(columns.n_features)]
+    return np.ascontiguousarray(table[names].to_numpy(dtype=np.float64))
+
+
+def _labels(series):
+    """A label column as NumPy (strings as an object array, like scikit-learn's)."""
+    return np.asarray(series.to_numpy())
+
+
+def _arrays(table, columns):
+    """``(X, y, w)`` of a pandas frame read by ``_select``; ``w`` may be None."""
+    weights = None
+    if columns.weight is not None:
+        weights = table[_WEIGHT].to_numpy(dtype=np.float64)
+    return _features(table, columns), _labels(table[_LABEL]), weights
+
+
+# ---------------------------------------------------------------------------
+# Running jobs: bounded waits, plain errors when the driver goes away
+# ---------------------------------------------------------------------------
+
+
+def _is_connect(session):
+    return type(session).__module__.startswith("pyspark.sql.connect")
+
+
+def _job_tags(session):
+    """``(add, cancel, remove)`` for tagging this thread's jobs in ``session``."""
+    if _is_connect(session):
+        return session.addTag, session.interruptTag, session.removeTag
+    context = session.sparkContext
+    return context.addJobTag, context.cancelJobsWithTag, context.removeJobTag
+
+
+def _session_lost(session, error):
+    """Whether ``error`` came from a stopped session or a dead driver JVM."""
+    # "SparkContext was shut down": the JVM's words for jobs cut short by
+    # stop(), before the Python side may have marked the context stopped.
+    if isinstance(error, ConnectionError) or "SparkContext was shut down" in str(error):
+        return True
+    if type(error).__name__ in ("Py4JNetworkError", "SparkConnectGrpcException"):
+        return True
+    try:
+        return not _is_connect(session) and session.sparkContext._jsc.sc().isStopped()
+    except Exception:  # no context left, or a JVM that does not answer
+        return True
+
+
+def _cancel_tag(session, tag):
+    """Cancel the jobs tagged ``tag``, from a thread of its own.
+
+    A hung driver may never answer, so nobody waits for that thread.
+    """
+
+    def cancel():
+        with contextlib.suppress(Exception):
+            _job_tags(session)[1](tag)
+
+    threading.Thread(target=cancel, daemon=True).start()
+
+
+def _collect(frame, what, timeout=None):
+    """``frame.toPandas()``, abandoned after ``timeout`` seconds.
+
+    The job runs tagged (``SparkContext.addJobTag``, or ``SparkSession.addTag``
+    on Spark Connect) in a thread of its own that inherits this thread's
+    Spark properties, while this thread waits. Out of time (or interrupted),
+    the tag is cancelled; if Spark does not answer within a grace period (a
+    hung driver) the wait is abandoned anyway. A stopped session or a dead
+    driver JVM becomes a ``ConnectionError``, a timeout a ``TimeoutError``;
+    ``what`` says in them what was running.
+    """
+    from pyspark import InheritableThread
+
+    session = frame.sparkSession
+    tag = f"radonlearn-{uuid.uuid4().hex}"
+    outcome = {}
+
+    def run():
+        try:
+            add, _, remove = _job_tags(session)
+            add(tag)
+            try:
+                outcome["table"] = frame.toPandas()
+            finally:
+                with contextlib.suppress(Exception):  # the session may be gone
+                    remove(tag)
+        except BaseException as error:
+            outcome["error"] = error
+
+    worker = InheritableThread(run, session=session, daemon=True)
+    timed_out = False
+    try:
+        worker.start()
+        worker.join(timeout)
+        timed_out = worker.is_alive()
+    except Exception as error:  # starting needs a live SparkContext
+        outcome["error"] = error
+    finally:
+        if worker.is_alive():  # out of time, or interrupted: cancel the job
+            _cancel_tag(session, tag)
+            worker.join(_CANCEL_GRACE)
+    if "table" in outcome:
+        return outcome["table"]
+    error = outcome.get("error")
+    if timed_out:
+        unanswered = " (Spark did not answer)" if worker.is_alive() else ""
+        raise TimeoutError(
+            f"Spark did not finish {what} within timeout={timeout:g} s; the job "
+            f"was cancelled{unanswered}. Give it longer, or check that the "
+            "cluster has free executors."
+        ) from error
+    if _session_lost(session, error):
+        raise ConnectionError(
+            f"Lost the Spark driver while {what} ({type(error).__name__}): the "
+            "SparkSession was stopped or its JVM is gone. Start a SparkSession "
+            "and run the fit again."
+        ) from error
+    raise error
+
+
+# ---------------------------------------------------------------------------
+# Counts and samples
+# ---------------------------------------------------------------------------
+
+
+def count_rows(sdf, columns, *, timeout=None):
+    """Count the rows, checking that the columns a fit reads hold no nulls or NaN.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        The training rows.
+    columns : SparkColumns
+        From ``resolve_columns``.
+    timeout : float or None, default=None
+        Seconds to wait for the job before cancelling it.
+
+    Returns
+    -------
+    int
+        The number of rows.
+
+    Raises
+    ------
+    ValueError
+        Naming every feature, label or weight column that holds nulls (or
+        NaN, for numeric columns) and how many.
+    TimeoutError, ConnectionError
+        When the job outlasts ``timeout``, or the session goes away.
+
+    Notes
+    -----
+    One Spark job: a single aggregation over the columns the fit reads,
+    computed on the executors; one row comes back. NaN inside vectors is not
+    looked for.
+    """
+    from pyspark.sql import functions as F
+
+    read = _sources(columns)
+    counts = [F.count(F.lit(1)).alias("rows")]
+    for _, internal, _ in read:
+        missing = F.col(internal).isNull()
+        if internal != _VECTOR and (
+            internal != _LABEL or columns.label_type != "string"
+        ):
+            missing = missing | F.isnan(F.col(internal).cast("double"))
+        counts.append(F.count(F.when(missing, 1)).alias(internal))
+    table = _collect(_select(sdf, columns).agg(*counts), "counting rows", timeout)
+    described = ", ".join(
+        f"{name!r} ({int(table[internal].iloc[0]):,})"
+        for name, internal, _ in read
+        if table[internal].iloc[0]
+    )
+    if described:
+        raise ValueError(
+            f"Column(s) {described} hold nulls or NaN in that many rows. Drop "
+            "those rows (sdf.dropna(subset=[...])) or impute them before fitting."
+        )
+    return int(table["rows"].iloc[0])
+
+
+def class_counts(sdf, columns, *, timeout=None):
+    """The classes of the label column and their counts, computed on the executors.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        The training rows.
+    columns : SparkColumns
+        From ``resolve_columns``.
+    timeout : float or None, default=None
+        Seconds to wait for the job before cancelling it.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_classes,)
+        The distinct labels, sorted as ``numpy.unique`` sorts them, in the
+        dtype the shards see (strings as objects).
+    counts : ndarray of shape (n_classes,), dtype int64
+        Rows of each label.
+
+    Raises
+    ------
+    ValueError
+        When the label column holds nulls.
+    TimeoutError, ConnectionError
+        When the job outlasts ``timeout``, or the session goes away.
+
+    Notes
+    -----
+    One ``groupBy(label).count()`` job; one row per class reaches the driver.
+    """
+    frame = _select(sdf, columns).groupBy(_LABEL).count()
+    table = _collect(frame, "counting the classes", timeout)
+    if table[_LABEL].isna().any():
+        raise ValueError(
+            f"The label column {columns.label!r} holds nulls; drop those rows "
+            f"(sdf.dropna(subset=[{columns.label!r}])) before fitting."
+        )
+    labels = _labels(table[_LABEL])
+    order = np.argsort(labels, kind="stable")
+    return labels[order], table["count"].to_numpy(dtype=np.int64)[order]
+
+
+def _sample_fraction(n_rows, n_total):
+    """Bernoulli fraction whose draw falls short of ``n_rows`` by four sigmas.
+
+    The expected draw ``m`` solves ``m - margin * sqrt(m) = n_rows``; the
+    draw's standard deviation is at most ``sqrt(m)``.
+    """
+    root = (_SAMPLE_MARGIN + math.sqrt(_SAMPLE_MARGIN**2 + 4 * n_rows)) / 2
+    return min(1.0, root**2 / max(n_total, 1))
+
+
+def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
+    """Draw about ``n_rows`` random rows with Spark and bring them to the driver.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        The training rows.
+    columns : SparkColumns
+        From ``resolve_columns``.
+    n_rows : int
+        Rows wanted (all rows when the DataFrame has fewer).
+    seed : int
+        Seed of Spark's sampler and of the final trim.
+    n_total : int or None, default=None
+        The DataFrame's row count if known (``count_rows``); counted if None.
+    timeout : float or None, default=None
+        Seconds to wait for each job before cancelling it.
+
+    Returns
+    -------
+    X : ndarray of shape (n, n_features) or CSR matrix
+        ``n = min(n_rows, n_total)``; dense unless ``columns.sparse``.
+    y : ndarray of shape (n,)
+    w : ndarray of shape (n,) or None
+        The weights, when ``columns.weight`` is set.
+
+    Raises
+    ------
+    ValueError
+        When ``n_rows < 1``.
+    TimeoutError, ConnectionError
+        When a job outlasts ``timeout``, or the session goes away.
+
+    Notes
+    -----
+    ``sdf.sample(fraction, seed)`` keeps every row with probability
+    ``fraction`` on the executors, the fraction chosen to draw ``n_rows``
+    plus four standard deviations. When that still falls short (rarely) the
+    draw is repeated with a larger fraction and the same seed, which keeps
+    a superset of the rows it kept before; the rows beyond ``n_rows`` are
+    then dropped at random on the driver, keeping their order. Only the
+    sample crosses the network. For a given partition layout the sample is
+    a function of ``seed``.
+
+    Examples
+    --------
+    With ``columns = resolve_columns(sdf, y="label")`` (not run here)::
+
+        X, y, w = collect_sample(sdf, columns, n_rows=2000, seed=0)
+    """
+    if n_rows < 1:
+        raise ValueError(f"n_rows={n_rows} must be at least 1.")
+    if n_total is None:
+        n_total = count_rows(sdf, columns, timeout=timeout)
+    frame = _select(sdf, columns)
+    fraction = _sample_fraction(n_rows, n_total)
+    while True:
+        drawn = frame if fraction >= 1.0 else frame.sample(fraction=fraction, seed=seed)
+        table = _collect(drawn, "drawing a sample", timeout)
+        if len(table) >= n_rows or fraction >= 1.0:
+            break
+        shortfall = n_rows / max(len(table), 1)
+        fraction = min(1.0, fraction * max(_SAMPLE_GROWTH, 1.1 * shortfall))
+    if len(table) > n_rows:
+        keep = np.random.default_rng(seed).choice(len(table), n_rows, replace=False)
+        table = table.iloc[np.sort(keep)]
+    return _arrays(table, columns)
+
+
+# ---------------------------------------------------------------------------
+# Shard fits on the executors
+# ---------------------------------------------------------------------------
+
+
+def murmur3_int(values, seed=_MURMUR3_SEED):
+    """Spark's ``hash()`` of 32-bit integers (Murmur3 x86_32, seed 42), vectorised.
+
+    Parameters
+    ----------
+    values : array_like of int
+        Values of an ``int`` column, in ``[0, 2**31)``.
+    seed : int, default=42
+        Spark's seed for ``hash()`` and hash partitioning.
+
+    Returns
+    -------
+    ndarray of int64
+        The signed 32-bit hashes Spark computes.
+
+    Examples
+    --------
+    >>> murmur3_int([0, 1]).tolist()
+    [933211791, -559580957]
+    """
+
+    def multiply(state, factor):
+        return (state * factor) & 0xFFFFFFFF
+
+    def rotate(state, bits):
+        return multiply(state, 1 << bits) | (state >> np.uint64(32 - bits))
+
+    block = np.asarray(values, dtype=np.uint64) & 0xFFFFFFFF
+    block = multiply(rotate(multiply(block, 0xCC9E2D51), 15), 0x1B873593)
+    state = multiply(rotate(np.uint64(seed) ^ block, 13), 5) + 0xE6546B64
+    state = (state & 0xFFFFFFFF) ^ np.uint64(4)  # then mix in the length, 4 bytes
+    for shift, factor in ((16, 0x85EBCA6B), (13, 0xC2B2AE35), (16, 1)):
+        state = multiply(state ^ (state >> np.uint64(shift)), factor)
+    return state.astype(np.int64) - (state >= 2**31) * 2**32
+
+
+def partition_keys(n_partitions):
+    """For every partition ``s``, an int key that Spark's partitioner sends there.
+
+    ``repartition(n_partitions, key)`` puts a row in partition
+    ``pmod(hash(key), n_partitions)``. Keyed with ``keys[s]``, shard ``s``
+    lands alone in partition ``s``: one task per shard, none idle, none
+    doubled up (plain shard numbers would collide, about a third of the
+    partitions left empty). Should Spark change its partitioner, only the
+    balance suffers: the grouping stays by shard.
+
+    Parameters
+    ----------
+    n_partitions : int
+        Number of partitions (shards), at least 1.
+
+    Returns
+    -------
+    ndarray of shape (n_partitions,), dtype int32
+        The smallest such key for every partition.
+
+    Examples
+    --------
+    >>> keys = partition_keys(5)
+    >>> (murmur3_int(keys) % 5).tolist()
+    [0, 1, 2, 3, 4]
+    """
+    keys = np.full(n_partitions, -1, dtype=np.int64)
+    start = 0
+    while (keys < 0).any():
+        candidates = np.arange(start, start + 4 * n_partitions + 64, dtype=np.int64)
+        buckets = murmur3_int(candidates) % n_partitions
+        bucket, first = np.unique(buckets, return_index=True)
+        empty = keys[bucket] < 0
+        keys[bucket[empty]] = candidates[first[empty]]
+        start += candidates.size
+    return keys.astype(np.int32)
+
+
+def _check_shard_count(n_shards):
+    if isinstance(n_shards, bool) or not isinstance(n_shards, int | np.integer):
+        raise TypeError(f"n_shards must be an int, got {n_shards!r}.")
+    if not 1 <= n_shards < 2**31:
+        raise ValueError(f"n_shards={n_shards} must be between 1 and 2**31 - 1.")
+
+
+def _fit_one_shard(table, *, columns, fit_shard):
+    """Run on an executor: fit one shard (one group) with the caller's callable."""
+    import pandas as pd
+
+    number = table[_SHARD].iloc[0]
+    if pd.isna(table[_KEY].iloc[0]):
+        # Rows whose shard number is out of range or null: reported, not fitted.
+        return pd.DataFrame({_SHARD: [-1], "rows": [len(table)], "payload": [b""]})
+    table = table.sort_values(_ORDER, kind="stable", ignore_index=True)
+    X, y, w = _arrays(table, columns)
+    payload = fit_shard(int(number), X, y, w)
+    if not isinstance(payload, bytes | bytearray):
+        raise TypeError(
+            f"fit_shard must return bytes (e.g. a pickle), got a "
+            f"{type(payload).__name__} for shard {number}."
+        )
+    return pd.DataFrame(
+        {_SHARD: [int(number)], "rows": [len(table)], "payload": [bytes(payload)]}
+    )
+
+
+def _fit_groups(frame, columns, n_shards, fit_shard, timeout):
+    """Fit every shard of ``frame`` (with _SHARD and _ORDER columns) where it lands."""
+    from pyspark.sql import functions as F
+
+    shard = F.col(_SHARD)
+    keys = F.element_at(F.lit(partition_keys(n_shards)), shard.cast("int") + 1)
+    key = F.when(shard.isNotNull() & (shard >= 0) & (shard < n_shards), keys)
+    fitted = (
+        frame.withColumn(_KEY, key)
+        .repartition(n_shards, _KEY)
+        .groupBy(_KEY)
+        .applyInPandas(
+            functools.partial(_fit_one_shard, columns=columns, fit_shard=fit_shard),
+            schema=f"`{_SHARD}` int, rows long, payload binary",
+        )
+    )
+    table = _collect(fitted, "fitting the shards", timeout)
+    stray = int(table["rows"][table[_SHARD] < 0].sum())
+    missing = np.setdiff1d(np.arange(n_shards), table[_SHARD])
+    if stray or missing.size:
+        raise ValueError(
+            f"{stray:,} rows have a shard number that is null or outside "
+            f"0..{n_shards - 1}, and {missing.size} of the {n_shards} shards "
+            "received no rows (too few rows, or a plan that skips shards)."
+        )
+    payloads = dict(zip(table[_SHARD], table["payload"], strict=True))
+    return [bytes(payloads[number]) for number in range(n_shards)]
+
+
+def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False, timeout=None):
+    """Deal the rows into shards and fit each shard on the executors.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        The training rows.
+    columns : SparkColumns
+        From ``resolve_columns``.
+    n_shards : int
+        Number of shards, at least 1 and at most the number of rows.
+    seed : int
+        Seed of the deal: the same seed and partitions give the same shards.
+    fit_shard : callable
+        ``fit_shard(number, X, y, w) -> bytes``, run once per shard on an
+        executor (and again if its task is retried). ``X`` is a float64
+        array ``(n, n_features)`` (a CSR matrix when ``columns.sparse``),
+        ``y`` the labels, ``w`` the weights or None, rows in their order in
+        the DataFrame. Pickled with cloudpickle and shipped with the tasks;
+        it must be importable there (radonlearn installed on the executors).
+    shuffle : bool, default=False
+        Draw every row's shard independently at random instead of dealing
+        each partition's rows evenly over the shards.
+    timeout : float or None, default=None
+        Seconds to wait for the job before cancelling it.
+
+    Returns
+    -------
+    list of bytes
+        ``fit_shard``'s result for shard 0, 1, ..., ``n_shards - 1``.
+
+    Raises
+    ------
+    ValueError
+        When a shard received no rows (fewer rows than shards).
+    TimeoutError, ConnectionError
+        When the job outlasts ``timeout``, or the session goes away.
+    pyspark.errors.PythonException
+        When ``fit_shard`` raises in every attempt of a task
+        (``spark.task.maxFailures``); return expected failures in the bytes
+        instead, so that Spark does not retry them.
+
+    See Also
+    --------
+    fit_shards_on_rows : The same with the caller's own shard numbers.
+
+    Notes
+    -----
+    How partitions become shards. Every row's shard is computed on the
+    executor that holds it, from ``monotonically_increasing_id()`` (the
+    partition index and the row's position in it): by default the rows of
+    each partition are dealt in blocks of ``n_shards`` consecutive rows,
+    one row of every block to every shard, each block starting at a shard
+    drawn from ``xxhash64(seed, partition, block)``. So every shard gets an
+    equal share of every partition, and shard sizes differ by at most the
+    number of partitions. Partitions stored in label or time order do not
+    bias the shards: each shard receives rows from all along every
+    partition, i.e. from every label and every period in their proportions
+    (nearly stratified, better balanced than a random split). With
+    ``shuffle=True`` each row's shard is instead a hash of ``(seed,
+    partition, position)``: a uniform random split with multinomial sizes.
+    Neither needs an extra pass or an extra shuffle.
+
+    The shard of a row is a deterministic function of the seed and the
+    row's place, so a retried task (it re-reads the shuffle's output) or a
+    recomputed one reproduces it, provided the input partitions are
+    recomputed with the same rows in the same order. That holds for files,
+    tables and cached or checkpointed DataFrames, not necessarily for the
+    output of a shuffle (a join, a ``groupBy``) that is recomputed: cache
+    or checkpoint such a DataFrame before fitting.
+
+    What crosses the network: one Spark shuffle moves the columns the fit
+    reads (features as doubles, label, weight, two integers for shard and
+    order) once, executor to executor; the rows are keyed so that shard
+    ``s`` is partition ``s`` (``partition_keys``), one task per shard, and
+    ``groupBy(...).applyInPandas`` hands the shard to ``fit_shard`` in its
+    task; only one row per shard (its bytes) reaches the driver. A shard is
+    held in the Python worker's memory whole (pandas frame plus arrays,
+    about twice its size). ``mapInPandas`` over the original partitions
+    would save the shuffle but tie shards to partitions: uneven shards,
+    biased ones when partitions are stored in order, and no way to have
+    fewer or more shards than partitions. Within a shard the rows are sorted
+    by their place, so a retried task sees them in the same order and
+    returns the same bytes.
+
+    Examples
+    --------
+    With ``columns = resolve_columns(sdf, y="label")`` (not run here)::
+
+        def fit_shard(number, X, y, w):
+            model = LogisticRegression().fit(X, y, sample_weight=w)
+            return pickle.dumps(model)
+
+        models = [pickle.loads(b) for b in fit_shards(sdf, columns, 9, 0, fit_shard)]
+    """
+    from pyspark.sql import functions as F
+
+    _check_shard_count(n_shards)
+    frame = _select(sdf, columns, F.monotonically_increasing_id().alias(_ORDER))
+    place = F.col(_ORDER)
+    seed = F.lit(int(seed)).cast("long")
+    if shuffle:
+        shard = F.pmod(F.xxhash64(seed, place), F.lit(n_shards))
+    else:
+        partition = F.shiftright(place, _ROW_BITS)
+        position = place.bitwiseAND((1 << _ROW_BITS) - 1)
+        in_block = F.pmod(position, F.lit(n_shards))
+        block = ((position - in_block) / n_shards).cast("long")
+        start = F.pmod(F.xxhash64(seed, partition, block), F.lit(n_shards))
+        shard = F.pmod(in_block + start, F.lit(n_shards))
+    frame = frame.withColumn(_SHARD, shard.cast("int"))
+    return _fit_groups(frame, columns, n_shards, fit_shard, timeout)
+
+
+def fit_shards_on_rows(
+    sdf, columns, shard_column, n_shards, fit_shard, *, order_column=None, timeout=None
+):
+    """Fit each shard on the executors, with the shards given by a column.
+
+    For an exact shard plan, e.g. the one an in-memory fit of the same rows
+    used: the row in shard ``s`` at place ``i`` of the in-memory plan gets
+    ``shard_column = s`` and ``order_column = i``, and ``fit_shard`` sees
+    the same arrays as in memory.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        The training rows.
+    columns : SparkColumns
+        From ``resolve_columns``.
+    shard_column : str
+        Integer column: every row's shard, in ``0..n_shards - 1``.
+    n_shards : int
+        Number of shards.
+    fit_shard : callable
+        ``fit_shard(number, X, y, w) -> bytes``, as in ``fit_shards``.
+    order_column : str or None, default=None
+        Column by which the rows of a shard are ordered (ties and None:
+        their place in the DataFrame).
+    timeout : float or None, default=None
+        Seconds to wait for the job before cancelling it.
+
+    Returns
+    -------
+    list of bytes
+        ``fit_shard``'s result for shard 0, 1, ..., ``n_shards - 1``.
+
+    Raises
+    ------
+    TypeError
+        When ``shard_column`` is not an integer column.
+    ValueError
+        When a row's shard is null or out of range, or a shard has no rows.
+    TimeoutError, ConnectionError
+        When the job outlasts ``timeout``, or the session goes away.
+
+    See Also
+    --------
+    fit_shards : The same with shards dealt on the executors.
+
+    Notes
+    -----
+    The rows travel and are fitted as in ``fit_shards`` (one shuffle, one
+    task per shard, bytes back).
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import IntegralType
+
+    _check_shard_count(n_shards)
+    shard_type = sdf.schema[_column_name(shard_column, "shard_column", sdf.columns)]
+    if not isinstance(shard_type.dataType, IntegralType):
+        raise TypeError(f"shard_column {shard_column!r} must hold integers.")
+    order = F.monotonically_increasing_id()
+    if order_column is not None:
+        order = _column(_column_name(order_column, "order_column", sdf.columns))
+    shard = _column(shard_column).alias(_SHARD)
+    frame = _select(sdf, columns, shard, order.alias(_ORDER))
+    return _fit_groups(frame, columns, n_shards, fit_shard, timeout)
+
+
+# ---------------------------------------------------------------------------
+# Predictions
+# ---------------------------------------------------------------------------
+
+
+def predict_frame(sdf, columns, model, method="predict", output_col="prediction"):
+    """Add the model's predictions to a Spark DataFrame, lazily.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        Rows to predict, with the feature columns of ``columns`` (a label
+        column is not needed).
+    columns : SparkColumns
+        From ``resolve_columns`` at fit time.
+    model : estimator
+        A fitted estimator with ``method``; pickled once into the query plan
+        (Spark broadcasts it when it is large) and unpickled once per task.
+    method : {"predict", "predict_proba", "predict_log_proba", \
+"decision_function"}, default="predict"
+        What to compute.
+    output_col : str, default="prediction"
+        Name of the new column; it must not exist yet.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``sdf`` with one more column, computed by a pandas UDF when an action
+        runs: for ``predict``, the label's type for a classifier (one with
+        ``classes_``) and ``double`` otherwise; for a method giving one value
+        per class, ``array<double>`` in the order of ``classes_``; ``double``
+        when it gives one value per row (binary ``decision_function``).
+
+    Raises
+    ------
+    ValueError
+        When ``method`` is unknown, ``output_col`` exists, or a feature
+        column is missing or no longer of its kind (numeric, or a vector).
+    TypeError
+        When ``model`` lacks ``method``.
+
+    Notes
+    -----
+    MLlib puts class probabilities in one ``probability`` column, a vector
+    per row; here it is one ``array<double>`` per row, which SQL can index
+    (``F.col(output_col)[1]``) and Arrow carries natively;
+    ``pyspark.ml.functions.array_to_vector`` turns it into MLlib's type.
+    Rows are predicted in Arrow batches (``spark.sql.execution.arrow.
+    maxRecordsPerBatch``), on the executors; nothing runs until an action.
+
+    Examples
+    --------
+    With ``columns`` from ``resolve_columns`` at fit time (not run here)::
+
+        scored = predict_frame(sdf, columns, model, "predict_proba", "proba")
+        scored.select("id", F.col("proba")[1].alias("p1")).show()
+    """
+    import pandas as pd
+    from pyspark.sql import functions as F
+
+    if method not in _METHODS:
+        raise ValueError(f"method={method!r} must be one of {_METHODS}.")
+    if not hasattr(model, method):
+        raise TypeError(f"{type(model).__name__} has no {method}.")
+    if output_col in sdf.columns:
+        raise ValueError(
+            f"output_col={output_col!r} is already a column; pick another."
+        )
+    names = (columns.vector,) if columns.vector is not None else columns.features
+    types = {field.name: field.dataType for field in sdf.schema.fields}
+    kind = "vector" if columns.vector is not None else "numeric"
+    wrong = [n for n in names if n not in types or _feature_kind(types[n]) != kind]
+    if wrong:
+        raise ValueError(
+            f"The Spark DataFrame lacks the {kind} feature column(s) {_shown(wrong)} "
+            "the model was fitted on (missing, or of another type now)."
+        )
+    probe = np.zeros((1, columns.n_features))
+    shape = np.shape(
+        getattr(model, method)(sparse.csr_matrix(probe) if columns.sparse else probe)
+    )
+    return_type = "array<double>" if len(shape) == 2 else "double"
+    if len(shape) == 1 and method == "predict" and hasattr(model, "classes_"):
+        return_type = columns.label_type
+
+    def predict_batch(table: pd.DataFrame) -> pd.Series:
+        result = getattr(model, method)(_features(table, columns))
+        if result.ndim == 2:
+            return pd.Series(list(np.asarray(result, dtype=np.float64)))
+        return pd.Series(result)
+
+    udf = F.pandas_udf(predict_batch, returnType=return_type)
+    read = _sources(columns)[: -2 if columns.weight is not None else -1]
+    return sdf.withColumn(output_col, udf(F.struct(*(e for _, _, e in read))))
