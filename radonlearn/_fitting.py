@@ -22,8 +22,9 @@ from sklearn.base import clone
 from sklearn.svm import SVC, SVR, LinearSVC, LinearSVR, NuSVC, NuSVR, OneClassSVM
 
 from ._cost_model import PILOT_REPEAT_BELOW, PILOT_REPEATS
-from ._hypotheses import flatten
+from ._hypotheses import PROBE_ROWS, flatten
 from ._threadpools import one_thread
+from ._validation import class_mismatch
 
 __all__ = []
 
@@ -241,7 +242,8 @@ class ShardTask:
 
     ``keep`` holds the shard numbers whose models come back whole (for the
     transplant check and as the model the aggregate is loaded into);
-    ``parent`` is the process id of the fit's caller.
+    ``parent`` is the process id of the fit's caller; ``classes`` the
+    classes every shard must hold (cluster engines check them there).
     """
 
     estimator: Any
@@ -249,6 +251,7 @@ class ShardTask:
     keep: frozenset
     config: dict
     parent: int
+    classes: Any = None
 
 
 def fit_shard_batch(task, X, y, params, shards, seeds, limit=True):
@@ -285,3 +288,29 @@ def fit_shard_batch(task, X, y, params, shards, seeds, limit=True):
             raised.append(caught)
             seconds.append(took)
     return vectors, kept, raised, seconds
+
+
+def fit_shard_rows(task, number, seed, X, y, params, advice):
+    """Fit shard ``number`` from its own rows, on a cluster worker.
+
+    Checks that the shard holds every class (``advice`` says what to do when
+    it does not), fits with one BLAS/OpenMP thread (the worker's threads
+    share its cores) and returns a dict: the hypothesis ``vector``, its
+    ``seconds`` and ``warnings``, the ``model`` for the kept shard numbers
+    and the first rows as ``probe`` of the last kept one.
+    """
+    classes = task.classes
+    missing = None if classes is None else class_mismatch(classes, y)[0]
+    if missing is not None:
+        raise ValueError(f"Shard {number} has no rows of class {missing!r}: {advice}")
+    with one_thread():
+        model, caught, seconds = fit_one(
+            task.estimator, X, y, None, seed, params, config=task.config
+        )
+    return {
+        "vector": flatten(model, task.layout),
+        "seconds": seconds,
+        "warnings": caught,
+        "model": model if number in task.keep else None,
+        "probe": X[:PROBE_ROWS] if number == max(task.keep) else None,
+    }

@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 
 
 from ._aggregate import AGGREGATORS
-from ._engines import _local, is_dask_collection
+from ._engines import _local, is_dask_collection, is_spark_dataframe
 from ._fitting import fit_one, summarise_warnings
 from ._hypotheses import layout_of
 from ._planning import FitSpec
@@ -63,6 +63,14 @@ from ._validation import (
 )
 
 __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
+
+# The column each prediction method adds to a Spark DataFrame.
+_OUTPUTS = {
+    "predict": "prediction",
+    "predict_proba": "probability",
+    "predict_log_proba": "log_probability",
+    "decision_function": "decision_function",
+}
 
 
 def _plan_lines(result):
@@ -224,6 +232,12 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
     def _prepare(self, X, y, sample_weight, fit_params):
         """Validate the input; the engine for it, its data and the spec."""
         template = self._template()
+        if is_spark_dataframe(X):
+            from ._engines import _spark
+
+            data = _spark.prepare(X, y, sample_weight, fit_params, self._is_regressor())
+            validate_data(self, data.meta, reset=True, skip_check_array=True)
+            return _spark, data, self._spec(template, self._progress(None, None))
         if is_dask_collection(X) or is_dask_collection(y):
             from ._engines import _dask, _dask_data
 
@@ -307,6 +321,8 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         self.hypotheses_ = result.hypotheses
         self.aggregation_levels_ = result.levels
         self.aggregation_spread_ = spreads(result.levels)
+        # The columns a Spark DataFrame to predict must have (None otherwise).
+        self._input_columns = result.input_columns
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Fit one base model on this chunk and fold it into the tree.
@@ -412,7 +428,10 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         )
 
     def _call_inner(self, method, X):
-        """The aggregated model's ``method`` on ``X``; chunk-wise on Dask input."""
+        """The aggregated model's ``method`` on ``X``; chunk-wise on Dask input,
+        a lazy column on a Spark DataFrame."""
+        if is_spark_dataframe(X):
+            return self._predict_frame(method, X)
         if is_dask_collection(X):
             from ._engines._dask_data import predict_blocks
 
@@ -426,6 +445,20 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             )
         X = self._predict_input(X)
         return getattr(self.estimator_, method)(X)
+
+    def _predict_frame(self, method, X):
+        """A Spark DataFrame with ``method``'s output added as a lazy column."""
+        from ._engines._spark_data import predict_frame
+
+        check_is_fitted(self)
+        columns = getattr(self, "_input_columns", None)
+        if columns is None:
+            raise TypeError(
+                "This model was not fitted on a Spark DataFrame, so it does not "
+                "know which columns of one hold its features. Fit it on a Spark "
+                "DataFrame, or predict on arrays (e.g. sdf.toPandas())."
+            )
+        return predict_frame(X, columns, self.estimator_, method, _OUTPUTS[method])
 
     def predict(self, X):
         """Predict with the aggregated model.

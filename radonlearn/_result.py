@@ -45,7 +45,8 @@ class ShardResults:
     ``raised`` the warnings of every shard fit; ``transplant`` the
     ``(donor, recipient, probe_rows)`` of the transplant check (None with
     one shard); ``levels`` the aggregation tree when the engine ran it
-    itself (on Dask workers), else None.
+    itself (on Dask workers), else None; ``input_columns`` the columns of a
+    Spark DataFrame the model reads, for predictions on one.
     """
 
     model: Any
@@ -58,6 +59,7 @@ class ShardResults:
     raised: list
     transplant: tuple | None = None
     levels: list | None = None
+    input_columns: Any = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class RadonFit:
     n_shards: int
     plan: HeightPlan
     times: FitTimes
+    input_columns: Any = None
 
 
 def _spread(points):
@@ -133,4 +136,5 @@ def finish(results, spec, started):
         n_shards=results.radon_number**results.height,
         plan=results.plan,
         times=times,
+        input_columns=results.input_columns,
     )

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 
-import radonlearn._spark_io as sio
+import radonlearn._engines._spark_data as sio
+import radonlearn._engines._spark_shards as ssh
 
 # In CI the spark extra is installed: a broken pyspark must fail, not skip.
 if os.environ.get("CI"):
@@ -24,7 +25,6 @@ pd = pytest.importorskip("pandas")
 
 from pyspark import TaskContext, cloudpickle  # noqa: E402
 from pyspark.ml.linalg import Vectors  # noqa: E402
-from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
 # pyspark's own warnings about pandas 3, not ours.
@@ -36,37 +36,13 @@ pytestmark = [
 N_PARTITIONS = 4
 
 
-@pytest.fixture(scope="module")
-def spark():
-    """Two cores, up to 4 attempts per task, loopback only, no UI, Arrow on."""
-    package_root = os.path.dirname(os.path.dirname(os.path.abspath(sio.__file__)))
-    builder = (
-        SparkSession.builder.master("local[2,4]")
-        .appName("radonlearn-tests")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", str(N_PARTITIONS))
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        # The Python workers run this interpreter and import this radonlearn.
-        .config("spark.pyspark.python", sys.executable)
-        .config("spark.executorEnv.PYTHONPATH", package_root)
-    )
-    try:
-        session = builder.getOrCreate()
-    except Exception as error:  # pragma: no cover - no Java on this machine
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Cannot start a local Spark session: {error}")
-    session.sparkContext.setLogLevel("FATAL")
-    # The fit_shard callables below travel by value: the workers cannot
-    # import this test module.
+@pytest.fixture(scope="module", autouse=True)
+def _by_value(spark):
+    """The fit_shard callables below travel by value: the workers cannot
+    import this test module."""
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    yield session
+    yield
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-    session.stop()
 
 
 def _table(n=1200, n_classes=2, seed=0):
@@ -129,7 +105,7 @@ def test_is_spark_dataframe(sdf, table):
 def test_is_spark_dataframe_imports_no_pyspark():
     # Asking about an array does not import pyspark.
     code = (
-        "import sys; import radonlearn._spark_io as m; "
+        "import sys; import radonlearn._engines._spark_data as m; "
         "assert not m.is_spark_dataframe([1.0]); "
         "assert not any(name.startswith('pyspark') for name in sys.modules)"
     )
@@ -298,7 +274,7 @@ def test_murmur3_matches_sparks_hash(spark):
         .toPandas()["h"]
         .to_numpy()
     )
-    np.testing.assert_array_equal(sio.murmur3_int(values), hashed)
+    np.testing.assert_array_equal(ssh.murmur3_int(values), hashed)
 
 
 def _unpickled(payloads):
@@ -311,7 +287,7 @@ def test_fit_shards_partitions_the_rows_evenly(sdf, table):
     # rows in storage order, and each shard fitted alone in its own task.
     columns = sio.resolve_columns(sdf, y="label", sample_weight="weight")
     n_shards = 9
-    first = sio.fit_shards(sdf, columns, n_shards, 5, _row_ids)
+    first = ssh.fit_shards(sdf, columns, n_shards, 5, _row_ids)
     shards = _unpickled(first)
     assert [shard["number"] for shard in shards] == list(range(n_shards))
     ids = np.concatenate([shard["ids"] for shard in shards])
@@ -329,16 +305,16 @@ def test_fit_shards_partitions_the_rows_evenly(sdf, table):
         assert np.all(np.abs(np.bincount(shard["y"]) - share) <= N_PARTITIONS + 1)
     assert [shard["partition"] for shard in shards] == list(range(n_shards))
     # The same seed and partitions give the same shards, byte for byte.
-    assert sio.fit_shards(sdf, columns, n_shards, 5, _row_ids) == first
+    assert ssh.fit_shards(sdf, columns, n_shards, 5, _row_ids) == first
 
 
 def test_fit_shards_shuffle_and_seed_change_the_assignment(sdf, table):
     # Another seed, or shuffle=True, deals differently but still partitions.
     columns = sio.resolve_columns(sdf, y="label", features=["id", "x0"])
-    reference = _unpickled(sio.fit_shards(sdf, columns, 3, 5, _row_ids))
+    reference = _unpickled(ssh.fit_shards(sdf, columns, 3, 5, _row_ids))
     for seed, shuffle in [(6, False), (5, True)]:
         shards = _unpickled(
-            sio.fit_shards(sdf, columns, 3, seed, _row_ids, shuffle=shuffle)
+            ssh.fit_shards(sdf, columns, 3, seed, _row_ids, shuffle=shuffle)
         )
         ids = np.concatenate([shard["ids"] for shard in shards])
         assert np.sort(ids).tolist() == list(range(len(table)))
@@ -359,9 +335,9 @@ def _fails_once(marker, number, X, y, w):
 def test_fit_shards_survives_a_failed_task(sdf, tmp_path):
     # A task retried after a failure gives the results of an undisturbed run.
     columns = sio.resolve_columns(sdf, y="label", features=["id", "x0"])
-    undisturbed = sio.fit_shards(sdf, columns, 3, 11, _row_ids)
+    undisturbed = ssh.fit_shards(sdf, columns, 3, 11, _row_ids)
     marker = tmp_path / "failed"
-    retried = sio.fit_shards(
+    retried = ssh.fit_shards(
         sdf, columns, 3, 11, functools.partial(_fails_once, marker)
     )
     assert marker.exists()
@@ -387,7 +363,7 @@ def test_fit_shards_on_rows_matches_in_memory_fits(spark, table):
     columns = sio.resolve_columns(
         frame, y="label", sample_weight="weight", features=["x0", "x1", "x2"]
     )
-    payloads = sio.fit_shards_on_rows(
+    payloads = ssh.fit_shards_on_rows(
         frame, columns, "shard", 4, _logistic_coefficients, order_column="order"
     )
     X = table[["x0", "x1", "x2"]].to_numpy()
@@ -404,11 +380,11 @@ def test_fit_shards_on_rows_rejects_bad_plans(spark, table):
     frame = spark.createDataFrame(table.assign(shard=table["id"] % 3))
     columns = sio.resolve_columns(frame, y="label", features=["id", "x0"])
     with pytest.raises(ValueError, match=r"^400 rows .* outside 0\.\.1, and 0 of"):
-        sio.fit_shards_on_rows(frame, columns, "shard", 2, _row_ids)
+        ssh.fit_shards_on_rows(frame, columns, "shard", 2, _row_ids)
     with pytest.raises(ValueError, match=r"^0 rows .* and 1 of the 4 shards"):
-        sio.fit_shards_on_rows(frame, columns, "shard", 4, _row_ids)
+        ssh.fit_shards_on_rows(frame, columns, "shard", 4, _row_ids)
     with pytest.raises(TypeError, match="must hold integers"):
-        sio.fit_shards_on_rows(frame, columns, "x0", 4, _row_ids)
+        ssh.fit_shards_on_rows(frame, columns, "x0", 4, _row_ids)
 
 
 def _sleeps(number, X, y, w):
@@ -422,7 +398,7 @@ def test_fit_shards_timeout_cancels_the_job(spark, sdf):
     columns = sio.resolve_columns(sdf, y="label", features=["id"])
     started = time.monotonic()
     with pytest.raises(TimeoutError, match="timeout=1 s"):
-        sio.fit_shards(sdf, columns, 2, 0, _sleeps, timeout=1)
+        ssh.fit_shards(sdf, columns, 2, 0, _sleeps, timeout=1)
     assert time.monotonic() - started < 30
     assert spark.range(3).count() == 3
 
@@ -545,7 +521,7 @@ def test_vector_columns_dense_or_sparse_read_the_same(spark, table):
     )
     for frame, as_sparse in [(dense, False), (mixed, True)]:
         read = dataclasses.replace(columns, sparse=as_sparse)
-        shards = _unpickled(sio.fit_shards(frame, read, 2, 0, _matrix_kind))
+        shards = _unpickled(ssh.fit_shards(frame, read, 2, 0, _matrix_kind))
         kinds = {kind for kind, _ in shards}
         assert kinds == {"csr_matrix" if as_sparse else "ndarray"}
         X = np.vstack([matrix for _, matrix in shards])

@@ -26,15 +26,20 @@ import numpy as np
 from scipy import sparse
 
 from .._aggregate import aggregate_point, blockwise_radon_levels
-from .._cost_model import OVERHEAD_ROWS
-from .._fitting import fit_one, time_fit
-from .._hypotheses import PROBE_ROWS, flatten, layout_of
-from .._planning import EngineCosts, Pilots, choose_height, height_limits
+from .._fitting import ShardTask, fit_shard_rows
+from .._hypotheses import layout_of
+from .._planning import EngineCosts, choose_height, height_limits
 from .._result import FitTimes, ShardResults
 from .._shards import MAX_SEED, shard_seeds
-from .._threadpools import one_thread
-from .._validation import check_n_classes, class_mismatch
+from .._validation import check_n_classes
 from ._dask_data import client, compute, n_cluster_workers, shuffled
+from ._sample import (
+    LAYOUT_ROWS,
+    Sample,
+    layout_rows_first,
+    sample_pilots,
+    time_pilot,
+)
 
 __all__ = []
 
@@ -43,12 +48,15 @@ __all__ = []
 _PILOT_ROWS = 20_000
 _PILOT_BYTES = 16e6
 _PILOT_CHUNKS = 16
-# Rows of the pilot fit that reads the hypothesis layout (as in memory).
-_LAYOUT_ROWS = 1000
 # A shard fit holds about this many copies of its rows at once.
 _SHARD_MEMORY_FACTOR = 4
 # Scheduling cost of one task on a distributed cluster, in seconds.
 _TASK_OVERHEAD = 0.002
+# What to do when a shard lacks a class.
+_UNEVEN_ADVICE = (
+    "its chunks hold the classes unevenly. Shuffle the rows across chunks "
+    "(dask_shuffle=True) or use a lower height."
+)
 # A shard whose share of a class differs from the class's overall share by
 # more than this factor makes the plan "uneven" (a warning).
 _UNEVEN_FACTOR = 2.0
@@ -138,33 +146,16 @@ def _concat(blocks):
     return np.concatenate(blocks)
 
 
-def _fit_shard(template, seed, params, layout, number, keep, classes, config, *pieces):
+def _fit_shard(template, shared, seed, params, number, *pieces):
     """Fit one shard (the concatenation of its pieces) on a worker."""
+    layout, keep, config, classes = shared
+    task = ShardTask(template, layout, keep, config, 0, classes)
     X = _concat([piece[0] for piece in pieces])
     y = _concat([piece[1] for piece in pieces])
     params = dict(params)
     if pieces[0][2] is not None:
         params["sample_weight"] = _concat([piece[2] for piece in pieces])
-    missing = None if classes is None else class_mismatch(classes, y)[0]
-    if missing is not None:
-        raise ValueError(
-            f"Shard {number} has no rows of class {missing!r}: its "
-            "chunks hold the classes unevenly. Shuffle the rows across "
-            "chunks (dask_shuffle=True) or use a lower height."
-        )
-    # One BLAS/OpenMP thread per fit: the worker's threads share its cores.
-    with one_thread():
-        model, caught, seconds = fit_one(
-            template, X, y, None, seed, params, config=config
-        )
-    vector = flatten(model, layout)
-    return {
-        "vector": vector,
-        "seconds": seconds,
-        "warnings": caught,
-        "model": model if number in keep else None,
-        "probe": X[:PROBE_ROWS] if number == max(keep) else None,
-    }
+    return fit_shard_rows(task, number, seed, X, y, params, _UNEVEN_ADVICE)
 
 
 def _vectors(children):
@@ -215,9 +206,9 @@ def fit(data, spec, started):
     sample = _pilot_sample(
         blocks, chunks.sizes, X.shape[1], chunks.classes, chunks.counts, rng
     )
-    sample = _layout_rows_first(sample, chunks.classes)
-    pilot, pilot_seconds = _time_pilot(
-        spec, sample, first_seed, data.params, rows=_LAYOUT_ROWS
+    sample = layout_rows_first(Sample(*sample), chunks.classes)
+    pilot, pilot_seconds = time_pilot(
+        spec, sample, first_seed, data.params, rows=LAYOUT_ROWS
     )
     layout = layout_of(pilot)
     n_workers = n_cluster_workers()
@@ -226,8 +217,9 @@ def fit(data, spec, started):
     )
     plan = replace(plan, n_workers=n_workers, backend="dask")
     if spec.height == "auto":
-        first = (min(_LAYOUT_ROWS, len(sample[1])), pilot_seconds)
-        plan = _choose_height(spec, data, plan, chunks, sample, first, (X, y, w))
+        plan = _choose_height(
+            spec, data, plan, chunks, sample, pilot_seconds, (X, y, w)
+        )
     times = FitTimes(
         validation=pilot_start - started, pilot=time.perf_counter() - pilot_start
     )
@@ -268,7 +260,7 @@ class _Chunks:
         return bool((expected >= 1).all())
 
 
-def _choose_height(spec, data, plan, chunks, sample, first, arrays):
+def _choose_height(spec, data, plan, chunks, sample, first_seconds, arrays):
     """height="auto" on Dask: class evenness and memory bound it, pilots choose."""
     radon_number = plan.radon_number
     allowed = plan.largest_height
@@ -295,20 +287,16 @@ def _choose_height(spec, data, plan, chunks, sample, first, arrays):
         )
         return replace(plan, chosen=allowed, reason=reason)
 
-    seed = spec.streams()[0]
-
-    def time_at(size):
-        seconds = _time_pilot(spec, sample, seed, data.params, size)[1]
-        return size, seconds, seconds
-
     costs = EngineCosts(
         "dask", plan.n_workers, 0.9 * plan.n_workers, 0.0, _TASK_OVERHEAD, lowest
     )
-    pilots = Pilots(
-        time_at=time_at,
-        overhead=lambda: time_at(OVERHEAD_ROWS)[1],
-        first=(*first, first[1]),
-        largest=min(data.n_samples // radon_number, len(sample[1])),
+    pilots = sample_pilots(
+        spec,
+        sample,
+        spec.streams()[0],
+        data.params,
+        first_seconds,
+        data.n_samples // radon_number,
     )
     return choose_height(plan, data.n_samples, pilots, costs)
 
@@ -338,7 +326,10 @@ def _graph(spec, params, blocks, pieces, split, layout, keep, classes, radon_num
 
     parts = _split_tasks(blocks, pieces, split)
     seeds = shard_seeds(spec.base_seed, len(pieces))
+    # The learner travels once; the other fields of the task are small.
+    # (A dataclass given to Dask is taken apart as a collection.)
     template = dask.delayed(spec.template)
+    shared = (layout, frozenset(keep), spec.config, classes)
     shard_tasks = []
     for number, shard_pieces in enumerate(pieces):
         inputs = []
@@ -350,15 +341,7 @@ def _graph(spec, params, blocks, pieces, split, layout, keep, classes, radon_num
                 inputs.append(dask.delayed(tuple)([b[chunk] for b in blocks]))
         shard_tasks.append(
             dask.delayed(_fit_shard, pure=False)(
-                template,
-                int(seeds[number]),
-                params,
-                layout,
-                number,
-                keep,
-                classes,
-                spec.config,
-                *inputs,
+                template, shared, int(seeds[number]), params, number, *inputs
             )
         )
     levels = [shard_tasks]
@@ -487,28 +470,6 @@ def _pilot_sample(blocks, chunk_sizes, n_features, classes, chunk_counts, rng):
     w = None if pieces[0][2] is None else _concat([p[2] for p in pieces])
     order = rng.permutation(X.shape[0])
     return X[order], y[order], None if w is None else w[order]
-
-
-def _layout_rows_first(sample, classes):
-    """The sample reordered so its first rows hold one row of every class."""
-    if classes is None:
-        return sample
-    _, first = np.unique(np.asarray(sample[1]), return_index=True)
-    order = np.concatenate([first, np.setdiff1d(np.arange(len(sample[1])), first)])
-    return tuple(None if c is None else c[order] for c in sample)
-
-
-def _time_pilot(spec, sample, seed, params, rows=None):
-    """Fit on the first ``rows`` of the sample as a shard fit runs (one BLAS
-    thread), warnings ignored; returns the model and the fastest seconds."""
-    X, y, w = sample
-    rows = np.arange(X.shape[0] if rows is None else min(rows, X.shape[0]))
-    fit_params = dict(params) if w is None else {**params, "sample_weight": w}
-    with one_thread():
-        model, _, seconds, _ = time_fit(
-            spec.template, X, y, rows, seed, fit_params, config=spec.config
-        )
-    return model, seconds
 
 
 def _row_bytes(X, y, w):

@@ -1,0 +1,213 @@
+"""The Spark engine: fit a Spark DataFrame where its partitions live.
+
+The label (and the weight) are columns named in ``fit``; the features are
+the other numeric columns, or one MLlib vector column
+(``_spark_data.resolve_columns``). The engine counts the rows and classes on
+the executors, plans from a sample drawn with Spark and gathered to the
+driver (the same pilots and height rule as the Dask engine), deals the rows
+into shards on the executors (``_spark_shards.fit_shards``: every shard
+gets an even share of every partition, so data stored in label or time
+order gives unbiased shards) and fits each shard there. Only the shards'
+coefficient vectors, their timings and warnings, and two shard models for
+the transplant check come back; the aggregation runs on the driver.
+"""
+
+import pickle
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from .._fitting import ShardTask, fit_shard_rows
+from .._hypotheses import layout_of
+from .._planning import EngineCosts, choose_height, height_limits
+from .._result import FitTimes, ShardResults
+from .._shards import MAX_SEED, shard_seeds
+from .._validation import check_n_classes
+from . import _spark_shards
+from ._sample import LAYOUT_ROWS, Sample, layout_rows_first, sample_pilots, time_pilot
+from ._spark_data import class_counts, collect_sample, count_rows, resolve_columns
+
+__all__ = []
+
+# Rows drawn to the driver for the pilots.
+_PILOT_ROWS = 20_000
+# Rows of a class missing from the sample fetched for it.
+_CLASS_ROWS = 20
+# Seconds one shard task costs Spark beyond its fit (scheduling, the
+# pandas/Arrow round trip), and one job's start, as predicted.
+_TASK_OVERHEAD = 0.01
+_JOB_STARTUP = 0.2
+# What to do when a shard lacks a class.
+_CLASS_ADVICE = (
+    "its partitions hold too few rows of that class for this many shards. "
+    "Use a lower height or height='auto'."
+)
+
+
+@dataclass(frozen=True)
+class SparkData:
+    """A Spark DataFrame, the columns a fit reads, and the feature metadata."""
+
+    sdf: Any
+    columns: Any
+    meta: Any
+    regressor: bool
+
+
+def prepare(sdf, y, sample_weight, fit_params, regressor):
+    """Resolve the columns of a Spark fit; refuse what it cannot take.
+
+    ``y`` and ``sample_weight`` name columns of ``sdf``; other fit
+    parameters are refused (they cannot be split with rows that live on
+    the executors).
+    """
+    if fit_params:
+        raise ValueError(
+            f"Fit parameter(s) {sorted(fit_params)} are not supported with a Spark "
+            "DataFrame; only sample_weight, as a column name, is split with the rows."
+        )
+    columns = resolve_columns(sdf, y, sample_weight)
+    names = columns.feature_names
+    if names is None:
+        meta = np.empty((0, columns.n_features))
+    else:
+        import pandas as pd
+
+        meta = pd.DataFrame(np.empty((0, len(names))), columns=list(names))
+    return SparkData(sdf, columns, meta, regressor)
+
+
+def _n_workers(sdf):
+    """The cores Spark runs tasks on (its default parallelism)."""
+    try:
+        return max(int(sdf.sparkSession.sparkContext.defaultParallelism), 1)
+    except Exception:  # Spark Connect has no SparkContext on the client
+        import os
+
+        return os.cpu_count() or 1
+
+
+def _sample(data, classes, n_samples, seed):
+    """Rows drawn with Spark for the pilots, one of every class first."""
+    X, y, w = collect_sample(
+        data.sdf, data.columns, min(_PILOT_ROWS, n_samples), seed, n_total=n_samples
+    )
+    missing = [] if classes is None else np.setdiff1d(classes, np.unique(y))
+    for label in missing:
+        from pyspark.sql import functions as F
+
+        rows = data.sdf.filter(F.col(data.columns.label) == label.item())
+        extra = collect_sample(rows, data.columns, _CLASS_ROWS, seed)
+        X = (
+            sparse.vstack([X, extra[0]], format="csr")
+            if sparse.issparse(X)
+            else np.concatenate([X, extra[0]])
+        )
+        y = np.concatenate([y, extra[1]])
+        w = None if w is None else np.concatenate([w, extra[2]])
+    return layout_rows_first(Sample(X, y, w), classes)
+
+
+def fit(data, spec, started):
+    """Fit Spark ``data`` as ``spec`` says: shards on the executors."""
+    sdf, columns = data.sdf, data.columns
+    first_seed, rng = spec.streams()
+    n_samples = count_rows(sdf, columns)
+    classes = counts = None
+    if not data.regressor:
+        classes, counts = class_counts(sdf, columns)
+        check_n_classes(classes)
+    pilot_start = time.perf_counter()
+    sample = _sample(data, classes, n_samples, int(rng.integers(MAX_SEED)))
+    pilot, seconds = time_pilot(spec, sample, first_seed, {}, rows=LAYOUT_ROWS)
+    layout = layout_of(pilot)
+    n_workers = _n_workers(sdf)
+    plan = height_limits(spec, n_samples, layout.n_parameters, classes, counts)
+    plan = replace(plan, n_workers=n_workers, backend="spark")
+    if plan.chosen is None:
+        costs = EngineCosts(
+            "spark", n_workers, 0.9 * n_workers, _JOB_STARTUP, _TASK_OVERHEAD
+        )
+        pilots = sample_pilots(
+            spec, sample, first_seed, {}, seconds, n_samples // plan.radon_number
+        )
+        plan = choose_height(plan, n_samples, pilots, costs)
+    times = FitTimes(
+        validation=pilot_start - started, pilot=time.perf_counter() - pilot_start
+    )
+    return _fit_shards(data, spec, layout, plan, classes, times, rng)
+
+
+class _ShardFit:
+    """The callable each executor runs on its shard: pickled results out."""
+
+    def __init__(self, task, seeds):
+        self.task = task
+        self.seeds = seeds
+
+    def __call__(self, number, X, y, w):
+        params = {} if w is None else {"sample_weight": w}
+        seed = int(self.seeds[number])
+        try:
+            result = fit_shard_rows(self.task, number, seed, X, y, params, "")
+        except ValueError as error:
+            if "has no rows of class" not in str(error):
+                raise  # Spark retries other failures
+            # A shard without a class fails the same way on every attempt:
+            # reported in the result, not retried.
+            result = {"error": f"{error}{_CLASS_ADVICE}"}
+        # cloudpickle: a model of a class defined in a notebook or a script
+        # (not importable by name on the driver) travels by value.
+        from pyspark import cloudpickle
+
+        return cloudpickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def place_and_fit(sdf, columns, n_shards, seed, fit_shard):
+    """Deal the rows into shards and fit them on the executors (see
+    ``_spark_shards.fit_shards``); the bytes of every shard, in order."""
+    return _spark_shards.fit_shards(sdf, columns, n_shards, seed, fit_shard)
+
+
+def _fit_shards(data, spec, layout, plan, classes, times, rng):
+    """Fit the shards of the chosen height on the executors."""
+    height, radon_number = plan.chosen, plan.radon_number
+    n_shards = radon_number**height
+    keep = frozenset({0, 1} if n_shards > 1 else {0})
+    task = ShardTask(spec.template, layout, keep, spec.config, 0, classes)
+    fit_shard = _ShardFit(task, shard_seeds(spec.base_seed, n_shards))
+    shards_start = time.perf_counter()
+    spec.progress.begin_shards(n_shards)
+    placement_seed = int(rng.integers(MAX_SEED))
+    answers = place_and_fit(data.sdf, data.columns, n_shards, placement_seed, fit_shard)
+    results = [pickle.loads(answer) for answer in answers]
+    spec.progress.shards_done(n_shards)
+    spec.progress.end_shards()
+    failed = [result["error"] for result in results if "error" in result]
+    if failed:
+        raise ValueError(failed[0])
+    times = replace(
+        times,
+        shards=time.perf_counter() - shards_start,
+        shard_fit_sum=float(sum(result["seconds"] for result in results)),
+        n_workers=plan.n_workers,
+    )
+    hypotheses = np.vstack([result["vector"] for result in results])
+    transplant = None
+    if n_shards > 1:
+        transplant = (results[1]["model"], results[0]["model"], results[1]["probe"])
+    return ShardResults(
+        results[0]["model"],
+        layout,
+        hypotheses,
+        height,
+        radon_number,
+        plan,
+        times,
+        [result["warnings"] for result in results],
+        transplant=transplant,
+        input_columns=data.columns,
+    )

@@ -1,0 +1,196 @@
+"""The Spark engine: RadonMachine fit and predict on Spark DataFrames."""
+
+import os
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.linear_model import LogisticRegression, Ridge
+
+from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+from radonlearn._engines import _spark
+from radonlearn._engines import _spark_shards as ssh
+from radonlearn._shards import ShardPlanner
+
+if not os.environ.get("CI"):
+    pytest.importorskip("pyspark")
+pd = pytest.importorskip("pandas")
+
+from pyspark import TaskContext, cloudpickle  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _by_value(spark):
+    """Learners defined here travel by value: workers cannot import this module."""
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    yield
+    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+
+
+def _frame(X, y, weight=None):
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    frame["label"] = y
+    if weight is not None:
+        frame["weight"] = weight
+    return frame
+
+
+@pytest.fixture(scope="module")
+def binary(spark):
+    """A binary problem: the pandas frame and the same rows as a Spark DataFrame."""
+    X, y = make_classification(
+        n_samples=3000, n_features=4, n_informative=3, n_redundant=0, random_state=0
+    )
+    frame = _frame(X, y)
+    return frame, spark.createDataFrame(frame).repartition(4).cache()
+
+
+def test_fit_and_predict_a_spark_dataframe(binary):
+    # fit takes the label column by name, fits on the executors and gives a
+    # model whose predictions on the collected rows match the prediction
+    # column it adds to a Spark DataFrame.
+    frame, sdf = binary
+    machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=0)
+    machine.fit(sdf, y="label")
+    assert machine.n_shards_ == 7 and machine.hypotheses_.shape == (7, 5)
+    assert list(machine.feature_names_in_) == ["x0", "x1", "x2", "x3"]
+    assert machine.height_plan_["backend"] == "spark"
+    scored = machine.predict(sdf).toPandas()
+    expected = machine.estimator_.predict(scored[["x0", "x1", "x2", "x3"]].to_numpy())
+    np.testing.assert_array_equal(scored["prediction"].to_numpy(), expected)
+    proba = machine.predict_proba(sdf).select("probability").toPandas()
+    assert np.allclose(np.stack(proba["probability"]).sum(axis=1), 1.0)
+    local = RadonMachineClassifier(LogisticRegression(), height=1, random_state=0)
+    local.fit(frame[["x0", "x1", "x2", "x3"]], frame["label"])
+    X = frame[["x0", "x1", "x2", "x3"]]
+    assert abs(machine.score(X, frame["label"]) - local.score(X, frame["label"])) < 0.02
+
+
+def test_same_shard_plan_gives_the_in_memory_model(monkeypatch, spark):
+    # For the in-memory engine's shard plan (rows, their order, the seeds),
+    # Spark gives the same hypotheses and aggregate to rtol 1e-9.
+    X, y = make_regression(n_samples=2000, n_features=3, noise=1.0, random_state=1)
+    frame = _frame(X, y)
+    plans = []
+    original = ShardPlanner.shards
+
+    def recording(self, height):
+        plans.append(original(self, height))
+        return plans[-1]
+
+    monkeypatch.setattr(ShardPlanner, "shards", recording)
+    local = RadonMachineRegressor(Ridge(), height=1, random_state=3)
+    local.fit(frame[["x0", "x1", "x2"]], frame["label"])
+    shards = plans[-1]
+    shard_of = np.empty(len(frame), dtype=np.int64)
+    place = np.empty(len(frame), dtype=np.int64)
+    for number, rows in enumerate(shards):
+        shard_of[rows] = number
+        place[rows] = np.arange(len(rows))
+    # One partition: a row's monotonically increasing id is its place.
+    sdf = spark.createDataFrame(frame).coalesce(1)
+
+    def by_the_local_plan(sdf, columns, n_shards, seed, fit_shard):
+        lookup = F.array(*[F.lit(int(s)) for s in shard_of])
+        order = F.array(*[F.lit(int(p)) for p in place])
+        index = (F.monotonically_increasing_id() + 1).cast("int")
+        placed = sdf.withColumn("shard", F.element_at(lookup, index)).withColumn(
+            "order", F.element_at(order, index)
+        )
+        return ssh.fit_shards_on_rows(
+            placed, columns, "shard", n_shards, fit_shard, order_column="order"
+        )
+
+    monkeypatch.setattr(_spark, "place_and_fit", by_the_local_plan)
+    remote = RadonMachineRegressor(Ridge(), height=1, random_state=3)
+    remote.fit(sdf, y="label")
+    np.testing.assert_allclose(remote.hypotheses_, local.hypotheses_, rtol=1e-9)
+    np.testing.assert_allclose(remote.coef_, local.coef_, rtol=1e-9)
+
+
+class FailsOnceOnShardOne(LogisticRegression):
+    """Fails on the first attempt of the task that fits shard 1."""
+
+    def fit(self, X, y, sample_weight=None):
+        context = TaskContext.get()
+        if context is not None and context.partitionId() == 1:
+            if context.attemptNumber() == 0:
+                raise RuntimeError("executor lost (simulated)")
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_a_failed_task_is_retried_and_gives_the_same_model(binary):
+    # A shard task that fails on its first attempt is retried by Spark; the
+    # fit completes with the model of an undisturbed fit.
+    _, sdf = binary
+    calm = RadonMachineClassifier(LogisticRegression(), height=1, random_state=0)
+    calm.fit(sdf, y="label")
+    disturbed = RadonMachineClassifier(FailsOnceOnShardOne(), height=1, random_state=0)
+    disturbed.fit(sdf, y="label")
+    np.testing.assert_array_equal(disturbed.hypotheses_, calm.hypotheses_)
+
+
+def test_weights_and_auto_height_on_spark(spark):
+    # A weight column is split with the rows; height="auto" plans from a
+    # sample drawn with Spark and says why.
+    X, y = make_regression(n_samples=4000, n_features=3, noise=1.0, random_state=2)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    sdf = spark.createDataFrame(_frame(X, y, w))
+    machine = RadonMachineRegressor(Ridge(), random_state=0)
+    machine.fit(sdf, y="label", sample_weight="weight")
+    assert machine.height_plan_["reason"]
+    assert np.isfinite(machine.coef_).all()
+    full = Ridge().fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(machine.coef_, full.coef_, rtol=0.05)
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        (lambda f: f.withColumn("x1", F.lit("a")), TypeError, "x1"),
+        (lambda f: f.withColumn("x1", F.lit(float("nan"))), ValueError, "x1"),
+        (lambda f: f.withColumn("x1", F.lit(float("inf"))), ValueError, "infinite"),
+        (lambda f: f.drop("label"), ValueError, "label"),
+    ],
+)
+def test_bad_spark_input_is_refused_clearly(binary, change, error, match):
+    # Text features, NaN or infinite values and a missing label column are
+    # refused with errors that name the column, and nothing stays fitted.
+    _, sdf = binary
+    machine = RadonMachineClassifier(height=1)
+    with pytest.raises(error, match=match):
+        machine.fit(change(sdf), y="label")
+    assert not hasattr(machine, "coef_")
+
+
+def test_label_given_as_values_is_refused(binary):
+    # y must name a column when X is a Spark DataFrame.
+    frame, sdf = binary
+    with pytest.raises((TypeError, ValueError), match="column"):
+        RadonMachineClassifier(height=1).fit(sdf, y=frame["label"].to_numpy())
+
+
+def test_other_fit_parameters_are_refused(binary):
+    # Per-row parameters cannot be split with rows that live on executors.
+    _, sdf = binary
+    with pytest.raises(ValueError, match="not supported with a Spark"):
+        RadonMachineClassifier(height=1).fit(sdf, y="label", offset=np.zeros(3))
+
+
+def test_predicting_spark_rows_needs_a_spark_fit(binary):
+    # A model fitted on arrays says how to predict a Spark DataFrame.
+    frame, sdf = binary
+    machine = RadonMachineClassifier(height=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        machine.fit(frame[["x0", "x1", "x2", "x3"]], frame["label"])
+    with pytest.raises(TypeError, match="not fitted on a Spark DataFrame"):
+        machine.predict(sdf)
