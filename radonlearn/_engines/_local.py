@@ -6,7 +6,9 @@ threads suit the learner (a learner that holds the GIL goes to processes);
 fits the rest with joblib, whose ``parallel_config`` backend is respected.
 """
 
+import importlib
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -14,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from joblib.parallel import get_active_backend
 from scipy import sparse
 
 from .._cost_model import OVERHEAD_ROWS, predict_fit_seconds
@@ -114,6 +117,38 @@ class _Run:
         """BLAS and OpenMP as the shard fits will have them."""
         return shard_limits(self.n_workers)
 
+    def start_processes(self):
+        """Start the worker processes in the background, while the pilots run.
+
+        Only for learners that will surely fit in processes (those drawing
+        from a process-wide generator) on joblib's default process backend:
+        the first fit of a fresh Python process would otherwise wait for the
+        workers to start and import scikit-learn (about a second) after the
+        planning. The real shard fits reuse the started workers.
+        """
+        self._warm_up = None
+        if self.n_workers == 1 or not uses_global_rng(self.spec.template):
+            return
+        backend, _ = get_active_backend(prefer="processes")
+        if type(backend).__name__ != "LokyBackend":
+            return
+        module = type(self.spec.template).__module__
+        n_jobs, n_workers = self.spec.n_jobs, self.n_workers
+
+        def warm_up():
+            Parallel(n_jobs=n_jobs, prefer="processes")(
+                delayed(_import_module)(module) for _ in range(n_workers)
+            )
+
+        self._warm_up = threading.Thread(target=warm_up, daemon=True)
+        self._warm_up.start()
+
+    def processes_started(self):
+        """Wait for the background start of the worker processes, if any."""
+        warm_up = getattr(self, "_warm_up", None)
+        if warm_up is not None:
+            warm_up.join()
+
     def fit(self, rows, seed, timed=False):
         """Fit the learner on ``rows`` (None: all) as a shard fit runs."""
         fit = time_fit if timed else fit_one
@@ -149,6 +184,12 @@ class _Run:
         return EngineCosts(backend, n_workers, per_shard=SHARD_SECONDS)
 
 
+def _import_module(name):
+    """Import ``name`` in a worker process (its start-up work)."""
+    importlib.import_module(name)
+    return os.getpid()
+
+
 def fit(data, spec, started):
     """Fit ``data`` as ``spec`` says on this machine; returns ``ShardResults``."""
     run = _Run(data, spec)
@@ -160,6 +201,7 @@ def fit(data, spec, started):
         reason = _surely_unsharded(run)
         if reason:
             return _fit_single(run, times, HeightPlan(chosen=0, reason=reason))
+    run.start_processes()
     pilot = _layout_pilot(run)
     plan = height_limits(
         spec,
@@ -400,6 +442,7 @@ def _fit_sharded(run, layout, plan, shards, times):
     task = ShardTask(spec.template, layout, keep, spec.config, os.getpid())
     spec.progress.begin_shards(n_shards)
     spec.progress.shards_done(len(first))
+    run.processes_started()
     results = []
     # joblib's own Parallel and delayed: scikit-learn's wrap every task in
     # warnings.catch_warnings(), which is not thread-safe (two threads
