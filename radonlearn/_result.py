@@ -62,6 +62,38 @@ class ShardResults:
     input_columns: Any = None
 
 
+def collect_shards(results, layout, plan, times, shards_start, **extra):
+    """``ShardResults`` from the per-shard dicts of a cluster engine.
+
+    Each dict holds a shard's ``vector``, ``seconds``, ``warnings`` and, for
+    shards 0 and 1, its ``model`` (1 also its ``probe`` rows), as
+    ``_fitting.fit_shard_rows`` makes them. ``extra`` goes to
+    ``ShardResults`` (``levels``, ``input_columns``).
+    """
+    n_shards = len(results)
+    times = replace(
+        times,
+        shards=time.perf_counter() - shards_start,
+        shard_fit_sum=float(sum(result["seconds"] for result in results)),
+        n_workers=plan.n_workers,
+    )
+    transplant = None
+    if n_shards > 1:
+        transplant = (results[1]["model"], results[0]["model"], results[1]["probe"])
+    return ShardResults(
+        results[0]["model"],
+        layout,
+        np.vstack([result["vector"] for result in results]),
+        plan.chosen,
+        plan.radon_number,
+        plan,
+        times,
+        [result["warnings"] for result in results],
+        transplant=transplant,
+        **extra,
+    )
+
+
 @dataclass(frozen=True)
 class RadonFit:
     """A checked, aggregated fit, ready to publish as fitted attributes."""

@@ -29,7 +29,7 @@ from .._aggregate import aggregate_point, blockwise_radon_levels
 from .._fitting import ShardTask, fit_shard_rows
 from .._hypotheses import layout_of
 from .._planning import EngineCosts, choose_height, height_limits
-from .._result import FitTimes, ShardResults
+from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
 from ._dask_data import client, compute, n_cluster_workers, shuffled
@@ -393,26 +393,12 @@ def _fit_shards(spec, params, blocks, chunks, layout, plan, times):
         computed.append(np.vstack(results[start : start + len(level)]))
         start += len(level)
     hypotheses = np.vstack([result["vector"] for result in shard_results])
-    times = replace(
-        times,
-        shards=time.perf_counter() - shards_start,
-        shard_fit_sum=float(sum(result["seconds"] for result in shard_results)),
-        n_workers=plan.n_workers,
-    )
-    models = {number: shard_results[number]["model"] for number in keep}
-    transplant = None
-    if n_shards > 1:
-        transplant = (models[1], models[0], shard_results[1]["probe"])
-    return ShardResults(
-        models[0],
+    return collect_shards(
+        shard_results,
         layout,
-        hypotheses,
-        height,
-        radon_number,
         plan,
         times,
-        [result["warnings"] for result in shard_results],
-        transplant=transplant,
+        shards_start,
         levels=[hypotheses, *computed],
     )
 

@@ -23,7 +23,7 @@ from scipy import sparse
 from .._fitting import ShardTask, fit_shard_rows
 from .._hypotheses import layout_of
 from .._planning import EngineCosts, choose_height, height_limits
-from .._result import FitTimes, ShardResults
+from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
 from . import _spark_shards
@@ -189,25 +189,6 @@ def _fit_shards(data, spec, layout, plan, classes, times, rng):
     failed = [result["error"] for result in results if "error" in result]
     if failed:
         raise ValueError(failed[0])
-    times = replace(
-        times,
-        shards=time.perf_counter() - shards_start,
-        shard_fit_sum=float(sum(result["seconds"] for result in results)),
-        n_workers=plan.n_workers,
-    )
-    hypotheses = np.vstack([result["vector"] for result in results])
-    transplant = None
-    if n_shards > 1:
-        transplant = (results[1]["model"], results[0]["model"], results[1]["probe"])
-    return ShardResults(
-        results[0]["model"],
-        layout,
-        hypotheses,
-        height,
-        radon_number,
-        plan,
-        times,
-        [result["warnings"] for result in results],
-        transplant=transplant,
-        input_columns=data.columns,
+    return collect_shards(
+        results, layout, plan, times, shards_start, input_columns=data.columns
     )
