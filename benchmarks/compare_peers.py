@@ -29,9 +29,13 @@ that the sampling does not slow them) and a score on a
 held-out 25% of the rows (the synthetic scenarios generate a third more rows
 than their stated size, so that the stated size is fitted), prints one table per
 scenario and writes them to a Markdown file (``docs/benchmarks.md`` by
-default). dask-ml and Spark are optional: a missing package or a failure is
-reported in its row and the run goes on. They are left out of ``--quick``
-runs unless ``--with-peers`` is given.
+default) in the layout that ``docs/figures/benchmark_figures.py`` reads: a
+summary table and the speed-up figure, the result tables, then how the
+numbers were measured and on what machine. Hand-written ``##`` sections of
+the file it replaces (such as ``## Spark and MLlib``) are kept. dask-ml and
+Spark are optional: a missing package or a failure is reported in its row and
+the run goes on. They are left out of ``--quick`` runs unless ``--with-peers``
+is given.
 
 Usage::
 
@@ -46,6 +50,7 @@ command line and runs them in order.
 
 import argparse
 import os
+import platform
 import time
 import warnings
 from contextlib import nullcontext
@@ -53,7 +58,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import datasets
-from peers.measure import MEMORY_SAMPLING, REPO_ROOT, cpu_model, load_average
+import numpy as np
+from peers.measure import (
+    MEMORY_SAMPLING,
+    REPO_ROOT,
+    cpu_model,
+    git_revision,
+    java_version,
+    load_average,
+    thread_pools_text,
+    total_memory_gib,
+    version_of,
+)
 from peers.methods import run_scenario, warm_up_workers
 from peers.peers import DaskPeer, SparkPeer, run_peers
 from peers.report import RunInfo, finish_rows, text_table, write_report
@@ -128,6 +144,43 @@ def parse_args(argv=None):
     return args
 
 
+def machine_rows(args, loads):
+    """(what, value) pairs describing the machine, the software and the run."""
+    memory = total_memory_gib()
+    revision = git_revision()
+    rows = [
+        ("cores (`os.cpu_count()`)", os.cpu_count()),
+        ("CPU", cpu_model()),
+        ("memory", "unknown" if memory is None else f"{memory:.1f} GiB"),
+        ("OS", platform.platform()),
+        ("load average (1 min) at start / end", loads),
+        ("Python", platform.python_version()),
+        ("numpy", np.__version__),
+        ("scipy", version_of("scipy")),
+        ("scikit-learn", version_of("scikit-learn")),
+        ("joblib", version_of("joblib")),
+        (
+            "radonlearn",
+            version_of("radonlearn") + (f" (git {revision})" if revision else ""),
+        ),
+        ("psutil", version_of("psutil")),
+        ("thread pools (this process)", thread_pools_text()),
+        (
+            "BLAS threads during fits",
+            args.blas_threads or "library default (no `--blas-threads`)",
+        ),
+    ]
+    if args.with_peers:
+        rows += [
+            ("dask", version_of("dask")),
+            ("distributed", version_of("distributed")),
+            ("dask-ml", version_of("dask-ml")),
+            ("pyspark", version_of("pyspark")),
+            ("java", java_version() or "not on PATH"),
+        ]
+    return rows
+
+
 def run_all(args, peers):
     """Run the selected scenarios; returns their reports and the skipped ones.
 
@@ -187,6 +240,7 @@ def main(argv=None):
                 peer.stop()
     run.elapsed = time.perf_counter() - clock
     run.loads = f"{load_at_start} / {load_average()}"
+    run.machine = machine_rows(args, run.loads)
     run.startups = {
         peer.name: peer.start_seconds
         for peer in peers

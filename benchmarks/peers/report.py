@@ -1,22 +1,23 @@
-"""The rows of a scenario's table, the printed tables and the Markdown report."""
+"""The rows of a scenario's table, the printed tables and the Markdown report.
 
+The report is the page ``docs/benchmarks.md``, in this order: the title and
+what is compared; ``## Summary`` (a table derived from the results and what
+it shows, then the speed-up figure, which ``docs/figures/benchmark_figures.py``
+draws from this page at build time); ``## Results`` (one table per
+scenario); any hand-written ``##`` section of the page being replaced (such as
+``## Spark and MLlib``), verbatim; ``## Methods``; ``## Data sets``;
+``## Reading the tables``; ``## How this page was made``; ``## Machine``.
+"""
+
+import functools
 import os
-import platform
+import re
 import statistics
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import numpy as np
-
-from .measure import (
-    command_text,
-    cpu_model,
-    git_revision,
-    java_version,
-    thread_pools_text,
-    total_memory_gib,
-    version_of,
-)
+from .measure import command_text
 from .scenarios import METRIC_LABELS, estimator_text
 
 __all__ = [
@@ -44,6 +45,10 @@ COLUMNS = (
     "score",
     "notes",
 )
+
+# The methods whose speed-ups the figure's alt text gives, in its order.
+SPEED_UP_METHODS = ("radon", "mean", "bagging", "dask-ml", "spark")
+SPEED_UP_LABELS = {"radon": "the Radon machine", "mean": "averaging", "spark": "Spark"}
 
 METHOD_NOTES = """\
 - **base**: the inner estimator fitted on all training rows in this process
@@ -125,53 +130,156 @@ READING_NOTES = """\
 """
 
 
-def _machine_rows(args, loads):
-    """(what, value) pairs describing the machine, the software and the run."""
-    memory = total_memory_gib()
-    revision = git_revision()
-    rows = [
-        ("cores (`os.cpu_count()`)", os.cpu_count()),
-        ("CPU", cpu_model()),
-        ("memory", "unknown" if memory is None else f"{memory:.1f} GiB"),
-        ("OS", platform.platform()),
-        ("load average (1 min) at start / end", loads),
-        ("Python", platform.python_version()),
-        ("numpy", np.__version__),
-        ("scipy", version_of("scipy")),
-        ("scikit-learn", version_of("scikit-learn")),
-        ("joblib", version_of("joblib")),
-        (
-            "radonlearn",
-            version_of("radonlearn") + (f" (git {revision})" if revision else ""),
-        ),
-        ("psutil", version_of("psutil")),
-        ("thread pools (this process)", thread_pools_text()),
-        (
-            "BLAS threads during fits",
-            args.blas_threads or "library default (no `--blas-threads`)",
-        ),
-    ]
-    if args.with_peers:
-        rows += [
-            ("dask", version_of("dask")),
-            ("distributed", version_of("distributed")),
-            ("dask-ml", version_of("dask-ml")),
-            ("pyspark", version_of("pyspark")),
-            ("java", java_version() or "not on PATH"),
-        ]
-    return rows
-
-
-def _head_lines(args, run):
-    """The title, the command, the machine and the methods."""
+def _intro_lines(args):
+    """The title and what the page compares, on how many workers and cores."""
+    peers = (
+        ", and, for classification, by dask-ml and Spark MLlib"
+        if args.with_peers
+        else " (dask-ml and Spark MLlib are left out of this quick run)"
+    )
     return [
         "# Benchmarks: the Radon machine and its peers",
         "",
         "Fit time, memory and test score of a linear scikit-learn estimator "
-        "trained on all rows, by the Radon machine (`radon`), by the mean of "
-        "the same shard models (`mean`), by scikit-learn's bagging, and, for "
-        "classification, by dask-ml and Spark MLlib. Every method runs in one "
-        f"process on the same rows and the same {args.n_jobs} worker(s). "
+        "trained on all rows (`base`), by the Radon machine (`radon`), by the "
+        "mean of the same shard models (`mean`), by scikit-learn's "
+        f"bagging{peers}. Every method runs in one process on the same rows "
+        f"and the same {args.n_jobs} worker(s), on a {os.cpu_count()}-core "
+        "machine (details at the end of this page). Median of "
+        f"{args.repeats} fit(s) per method.",
+        "",
+    ]
+
+
+def _by_height(reports):
+    """Names and rows of the scenarios the Radon machine split, and of height 0."""
+    groups = {True: [], False: []}
+    for scenario, _, results in reports:
+        rows = {result.method: result for result in results}
+        height = getattr(rows.get("radon"), "height", None)
+        if height is not None:
+            groups[height > 0].append((scenario.name, rows))
+    return groups[True], groups[False]
+
+
+def _and(words, quote=""):
+    """``a``, ``a and b``, ``a, b and c``; each word between ``quote``."""
+    words = [f"{quote}{word}{quote}" for word in words]
+    return (
+        ", ".join(words[:-1]) + " and " + words[-1]
+        if len(words) > 1
+        else "".join(words)
+    )
+
+
+def _speed_up_words(group):
+    """Each method's range of speed-ups over the scenarios of ``group``, in words."""
+    parts = []
+    for method in SPEED_UP_METHODS:
+        values = [rows[method].speedup for _, rows in group if method in rows]
+        values = [value for value in values if value is not None]
+        if values:
+            low, high = (
+                f"{v:.1f}" if v >= 1 else f"{v:.2g}" for v in (min(values), max(values))
+            )
+            label = SPEED_UP_LABELS.get(method, method)
+            parts.append(f"{label} {low if low == high else f'{low} to {high}'} times")
+    return _and(parts)
+
+
+def _summary_row(scenario, split, results):
+    """One scenario's line of the summary table."""
+    rows = {result.method: result for result in results}
+    base, radon = rows.get("base", Result("base")), rows.get("radon", Result("radon"))
+    speed_up = "-" if radon.speedup is None else f"{radon.speedup:.2f}x"
+    if radon.height and (radon.speedup or 0) > 1:
+        speed_up = f"**{speed_up}**"
+    scores = [getattr(rows.get(m), "score", None) for m in ("base", "radon", "mean")]
+    decimals = ".3f" if scenario.metric == "mae" else ".4f"
+    estimator = scenario.estimator()
+    flags = re.findall(r"(\w+)=True", repr(estimator))
+    name = type(estimator).__name__ + (f" ({', '.join(flags)})" if flags else "")
+    return [
+        scenario.name,
+        f"scaler, {name}" if scenario.scale else name,
+        f"{len(split.y_train):,} x {split.X_train.shape[1]}",
+        format_seconds(base.seconds),
+        format_seconds(radon.seconds),
+        speed_up,
+        f"{METRIC_LABELS[scenario.metric].split(' (')[0]} "
+        + ", ".join(
+            "-" if score is None else format(score, decimals) for score in scores
+        ),
+    ]
+
+
+def _summary_lines(reports):
+    """The summary table, one line per scenario, and what it shows."""
+    header = ["scenario", "estimator", "training rows", "base s", "radon s"]
+    header += ["speed-up", "test score: base, radon, mean"]
+    mae = any(scenario.metric == "mae" for scenario, _, _ in reports)
+    _, whole = _by_height(reports)
+    text = (
+        "Fit time in seconds of the estimator on all training rows (`base`) "
+        'and of the Radon machine with `height="auto"` (`radon`), and the '
+        "test score of `base`, `radon` and `mean` (the average of the same "
+        f"shard models as `radon`){'; MAE is lower-is-better' if mae else ''}. "
+        "The speed-up is in bold where the Radon machine split the rows and "
+        "was faster."
+    )
+    if whole:
+        text += (
+            f" On {_and((name for name, _ in whole), '`')} the Radon machine "
+            "chose height 0, one fit on all rows."
+        )
+    text += (
+        " The scenarios, estimators and every method's numbers are in "
+        "[Results](#results) below."
+    )
+    rows = [_summary_row(*report) for report in reports]
+    return ["## Summary", "", markdown_table(header, rows, range(2, 6)), "", text, ""]
+
+
+def _figure_lines(reports):
+    """The speed-up figure, drawn at build time, with its alt text and caption."""
+    split, whole = _by_height(reports)
+    alt = (
+        "Speed-up over the base learner on a log scale, one row per scenario, "
+        "one marker per method."
+    )
+    caption = (
+        "Speed-up over the base learner fitted on all rows (fit time of base "
+        "divided by the method's), from the tables below."
+    )
+    if split:
+        names = _and(name for name, _ in split)
+        alt += f" Where the Radon machine split the rows ({names}), the speed-ups "
+        alt += f"are: {_speed_up_words(split)}."
+    if whole:
+        alt += f" On {_and(name for name, _ in whole)}, where it fits once on all "
+        alt += f"rows: {_speed_up_words(whole)}."
+        caption += (
+            f' On {_and((name for name, _ in whole), "`")} `height="auto"` '
+            "fits once on all rows (height 0): the Radon machine then costs its "
+            "planning on top of one fit."
+        )
+    fill = functools.partial(textwrap.fill, width=79, break_on_hyphens=False)
+    return [
+        "```{eval-rst}",
+        ".. plot:: figures/benchmark_figures.py speed_up_by_scenario",
+        fill(alt, initial_indent="   :alt: ", subsequent_indent=" " * 9),
+        "",
+        fill(caption, initial_indent="   ", subsequent_indent="   "),
+        "```",
+        "",
+    ]
+
+
+def _made_lines(args, run):
+    """How the page was made: the command, the run and the machine."""
+    return [
+        "## How this page was made",
+        "",
         "Generated by `benchmarks/compare_peers.py`; data sets come from "
         "`benchmarks/datasets.py`.",
         "",
@@ -180,31 +288,40 @@ def _head_lines(args, run):
         "```",
         "",
         f"Run on {run.started:%Y-%m-%d %H:%M} UTC, {run.elapsed:.0f} s in all; "
-        f"profile "
-        f"{'quick' if args.quick else 'full'}, N = {args.n_jobs} worker(s), "
-        f"median of {args.repeats} fit(s) per method.",
+        f"profile {'quick' if args.quick else 'full'}, N = {args.n_jobs} "
+        f"worker(s), median of {args.repeats} fit(s) per method.",
         "",
         "## Machine",
         "",
-        markdown_table(["what", "value"], _machine_rows(args, run.loads)),
+        markdown_table(["what", "value"], run.machine),
         "",
-        "## Methods",
-        "",
-        METHOD_NOTES,
     ]
+
+
+def _kept_sections(path, written):
+    """The ``## `` sections of the page at ``path`` not among ``written``, verbatim.
+
+    These are hand-written (such as ``## Spark and MLlib``) and carried over
+    from the page being replaced; lines in code fences are not headings.
+    """
+    if not path.exists():
+        return []
+    sections, current, fenced = [], None, False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif line.startswith("## ") and not fenced:
+            current = None if line.strip() in written else []
+            sections += [] if current is None else [current]
+        if current is not None:
+            current.append(line)
+    return ["\n".join(section).rstrip() + "\n" for section in sections]
 
 
 def _data_set_lines(reports, skipped):
     """The table of data sets, and a line for each skipped scenario."""
-    header = [
-        "scenario",
-        "rows, target",
-        "package",
-        "version",
-        "loader",
-        "estimator",
-        "score",
-    ]
+    header = ["scenario", "rows, target", "package", "version", "loader"]
+    header += ["estimator", "score"]
     rows = [
         [
             f"`{scenario.name}`",
@@ -287,12 +404,15 @@ class RunInfo:
         One-minute load average at the start and at the end.
     startups : dict
         Seconds each started peer took to start (untimed in the tables).
+    machine : list of (str, object)
+        What the run ran on, as ``(what, value)`` rows of the machine table.
     """
 
     started: datetime
     elapsed: float = 0.0
     loads: str = ""
     startups: dict = field(default_factory=dict)
+    machine: list = field(default_factory=list)
 
 
 def record(result, fits):
@@ -389,15 +509,22 @@ def write_report(path, args, reports, skipped, run):
 
     ``reports`` holds ``(scenario, split, results)`` per scenario run,
     ``skipped`` ``(name, reason)`` per scenario left out, and ``run`` is the
-    run's :class:`RunInfo`.
+    run's :class:`RunInfo`. Hand-written ``##`` sections of the page at
+    ``path`` are read before it is overwritten and kept, before ``## Methods``.
     """
-    lines = [
-        *_head_lines(args, run),
-        *_data_set_lines(reports, skipped),
+    head = [
+        *_intro_lines(args),
+        *_summary_lines(reports),
+        *_figure_lines(reports),
         *_result_lines(reports, run.startups),
-        "## Reading the tables",
-        "",
-        READING_NOTES,
     ]
+    tail = [
+        *("## Methods", "", METHOD_NOTES),
+        *_data_set_lines(reports, skipped),
+        *("## Reading the tables", "", READING_NOTES),
+        *_made_lines(args, run),
+    ]
+    written = {line for line in head + tail if line.startswith("## ")}
+    lines = [*head, *_kept_sections(path, written), *tail]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -6,8 +6,9 @@ without edits here. Matplotlib's ``plot`` directive runs this file from its
 own folder and then calls one of the two functions:
 
 - ``time_against_score``: the front page's figure, one panel per scenario in
-  which the Radon machine split the rows, fit time against test score for the
-  base learner on all rows, averaging and the Radon machine;
+  which the Radon machine split the rows (per scenario, if it split them in
+  none), fit time against test score for the base learner on all rows,
+  averaging and the Radon machine;
 - ``speed_up_by_scenario``: the benchmarks page's figure, the speed-up of
   every method in every scenario.
 
@@ -159,21 +160,84 @@ def _seconds_label(seconds, _position=None):
     return f"{seconds:g} s"
 
 
+def _seconds(row):
+    """A row's fit time; a time printed as 0.000 counts as half a millisecond."""
+    return max(row.seconds, 5e-4)
+
+
+def _time_score_panel(ax, scenario):
+    """One scenario's panel: fit time against score of base, mean and radon."""
+    base, radon = scenario.rows["base"], scenario.rows["radon"]
+    for method in ("base", "mean", "radon"):
+        row = scenario.rows.get(method)
+        if row is None:
+            continue
+        style = STYLE[method]
+        ax.scatter(
+            _seconds(row),
+            row.score,
+            s=70 if method != "mean" else 55,
+            marker=style["marker"],
+            color=style["color"],
+            label=style["label"],
+            zorder=3 if method == "radon" else 2,
+        )
+    speed_up = _seconds(base) / _seconds(radon)
+    faster = (
+        f"{speed_up:.1f}x faster" if speed_up >= 1 else f"{1 / speed_up:.1f}x slower"
+    )
+    change = 100 * (radon.score - base.score) / base.score if base.score else 0.0
+    ax.annotate(
+        f"{faster}\n{scenario.score_name} {change:+.2f} %",
+        (_seconds(radon), radon.score),
+        xytext=(0, 14),
+        textcoords="offset points",
+        ha="center",
+        fontsize=9,
+        color=STYLE["radon"]["color"],
+    )
+    ax.annotate(
+        "",
+        (_seconds(radon), radon.score),
+        xytext=(_seconds(base), base.score),
+        arrowprops={"arrowstyle": "->", "color": "#999999", "shrinkA": 6, "shrinkB": 8},
+    )
+    times = (_seconds(radon), _seconds(base))
+    ax.set_xscale("log")
+    ax.set_xlim(min(times) / 2.5, max(times) * 2.5)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(_seconds_label))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    margin = 0.01 * abs(base.score) or 0.01
+    ax.set_ylim(base.score - margin, base.score + margin)
+    better = "lower" if scenario.lower_is_better else "higher"
+    ax.set_ylabel(f"test {scenario.score_name}\n({better} is better)", fontsize=9)
+    ax.set_xlabel("fit time (log scale)", fontsize=9)
+    data = re.split(r" \(|, ", scenario.description)[0]
+    ax.set_title(
+        f"{scenario.estimator}\n{data}, {scenario.training_rows} x "
+        f"{scenario.n_features}",
+        fontsize=9,
+    )
+    ax.tick_params(labelsize=8)
+    ax.grid(True, which="major", color="#e5e5e5", zorder=0)
+
+
 def time_against_score(page=BENCHMARKS_PAGE):
     """Fit time against test score: base learner, averaging, Radon machine.
 
     One panel per scenario in which the Radon machine split the rows
     (height 1 or more), so the panels are those where it had a choice to
-    make. The score axis spans 1 % of the base learner's score either side,
-    so that equal scores look equal.
+    make. If it split the rows in none (as in a ``--quick`` run on the small
+    data sets), one panel per scenario with a ``base`` and a ``radon`` row,
+    under a title that says so. The score axis spans 1 % of the base
+    learner's score either side, so that equal scores look equal.
     """
-    scenarios = [
-        s
-        for s in read_results(page)
-        if (s.rows.get("radon") or Row("", 0, 0, 0, 0)).height
-    ]
+    paired = [s for s in read_results(page) if {"base", "radon"} <= s.rows.keys()]
+    split = [s for s in paired if s.rows["radon"].height]
+    scenarios = split or paired
     n_columns = 2 if len(scenarios) > 1 else 1
-    n_rows = -(-len(scenarios) // n_columns)
+    n_rows = max(1, -(-len(scenarios) // n_columns))
     fig, axes = plt.subplots(
         n_rows,
         n_columns,
@@ -182,64 +246,18 @@ def time_against_score(page=BENCHMARKS_PAGE):
         layout="constrained",
     )
     for ax, scenario in zip(axes.flat, scenarios, strict=False):
-        base = scenario.rows["base"]
-        for method in ("base", "mean", "radon"):
-            row = scenario.rows.get(method)
-            if row is None:
-                continue
-            style = STYLE[method]
-            ax.scatter(
-                row.seconds,
-                row.score,
-                s=70 if method != "mean" else 55,
-                marker=style["marker"],
-                color=style["color"],
-                label=style["label"],
-                zorder=3 if method == "radon" else 2,
-            )
-        radon = scenario.rows["radon"]
-        change = 100 * (radon.score - base.score) / base.score
-        ax.annotate(
-            f"{radon.speed_up:.1f}x faster\n{scenario.score_name} {change:+.2f} %",
-            (radon.seconds, radon.score),
-            xytext=(0, 14),
-            textcoords="offset points",
-            ha="center",
-            fontsize=9,
-            color=STYLE["radon"]["color"],
-        )
-        ax.annotate(
-            "",
-            (radon.seconds, radon.score),
-            xytext=(base.seconds, base.score),
-            arrowprops={
-                "arrowstyle": "->",
-                "color": "#999999",
-                "shrinkA": 6,
-                "shrinkB": 8,
-            },
-        )
-        low, high = min(radon.seconds, base.seconds), max(radon.seconds, base.seconds)
-        ax.set_xscale("log")
-        ax.set_xlim(low / 2.5, high * 2.5)
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(_seconds_label))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        margin = 0.01 * abs(base.score)
-        ax.set_ylim(base.score - margin, base.score + margin)
-        better = "lower" if scenario.lower_is_better else "higher"
-        ax.set_ylabel(f"test {scenario.score_name}\n({better} is better)", fontsize=9)
-        ax.set_xlabel("fit time (log scale)", fontsize=9)
-        data = re.split(r" \(|, ", scenario.description)[0]
-        ax.set_title(
-            f"{scenario.estimator}\n{data}, {scenario.training_rows} x "
-            f"{scenario.n_features}",
-            fontsize=9,
-        )
-        ax.tick_params(labelsize=8)
-        ax.grid(True, which="major", color="#e5e5e5", zorder=0)
+        _time_score_panel(ax, scenario)
     for ax in list(axes.flat)[len(scenarios) :]:
         ax.set_visible(False)
+    if not scenarios:
+        fig.suptitle("No scenario has both a base and a radon result.", fontsize=9)
+        return fig
+    if not split:
+        fig.suptitle(
+            "In these results the Radon machine split the rows in no scenario: "
+            "it fitted once on all rows (height 0).",
+            fontsize=9,
+        )
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
     return fig
@@ -247,7 +265,7 @@ def time_against_score(page=BENCHMARKS_PAGE):
 
 def speed_up_by_scenario(page=BENCHMARKS_PAGE):
     """Speed-up over the base learner of every method, in every scenario."""
-    scenarios = read_results(page)
+    scenarios = [s for s in read_results(page) if "base" in s.rows]
     methods = [m for m in STYLE if m != "base"]
     fig, ax = plt.subplots(
         figsize=(9, 0.55 * len(scenarios) + 1.6), layout="constrained"
@@ -255,10 +273,10 @@ def speed_up_by_scenario(page=BENCHMARKS_PAGE):
     offsets = {m: (k - (len(methods) - 1) / 2) * 0.13 for k, m in enumerate(methods)}
     # From the times, not the rounded speed-up column (which shows 0.00x).
     speed_ups = {
-        (s.name, method): s.rows["base"].seconds / s.rows[method].seconds
+        (s.name, method): _seconds(s.rows["base"]) / _seconds(s.rows[method])
         for s in scenarios
         for method in methods
-        if method in s.rows and s.rows[method].seconds > 0
+        if method in s.rows
     }
     for method in methods:
         points = [
@@ -281,7 +299,8 @@ def speed_up_by_scenario(page=BENCHMARKS_PAGE):
     ax.axvline(1.0, color="#444444", linewidth=1)
     ax.text(1.0, -0.75, " base learner", fontsize=8, color="#444444", va="center")
     ax.set_xscale("log")
-    ax.set_xlim(min(speed_ups.values()) / 2, max(speed_ups.values()) * 3)
+    if speed_ups:
+        ax.set_xlim(min(speed_ups.values()) / 2, max(speed_ups.values()) * 3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
     ax.set_yticks(range(len(scenarios)))
     ax.set_yticklabels([f"{s.name}\n{s.estimator}" for s in scenarios], fontsize=8)
@@ -292,5 +311,6 @@ def speed_up_by_scenario(page=BENCHMARKS_PAGE):
     ax.grid(True, axis="x", color="#e5e5e5", zorder=0)
     for k in range(len(scenarios) - 1):
         ax.axhline(k + 0.5, color="#f0f0f0", linewidth=0.8, zorder=0)
-    fig.legend(loc="outside lower center", ncols=5, frameon=False, fontsize=8)
+    if speed_ups:
+        fig.legend(loc="outside lower center", ncols=5, frameon=False, fontsize=8)
     return fig
