@@ -66,6 +66,11 @@ _PROCESS_SECONDS_PER_BYTE = 1e-9
 # Shards fitted per scheduled task: a few tasks per worker balance the load
 # without scheduling thousands of tiny tasks.
 _TASKS_PER_WORKER = 4
+# joblib's process workers stay up this long after their last task (loky
+# stops idle workers after 300 s); a fit within it needs no warm-up. The
+# time of the last use, per process.
+_PROCESSES_IDLE = 240.0
+_PROCESSES_USED = [-float("inf")]
 # Thread workers take one shard per task (scheduling a task costs
 # microseconds), up to this many tasks per worker.
 _TASKS_PER_THREAD = 16
@@ -129,6 +134,8 @@ class _Run:
         self._warm_up = None
         if self.n_workers == 1 or not uses_global_rng(self.spec.template):
             return
+        if time.monotonic() - _PROCESSES_USED[0] < _PROCESSES_IDLE:
+            return  # joblib's workers from the last fit are still there
         backend, _ = get_active_backend(prefer="processes")
         if type(backend).__name__ != "LokyBackend":
             return
@@ -148,6 +155,8 @@ class _Run:
         warm_up = getattr(self, "_warm_up", None)
         if warm_up is not None:
             warm_up.join()
+            self._warm_up = None
+            _PROCESSES_USED[0] = time.monotonic()
 
     def fit(self, rows, seed, timed=False):
         """Fit the learner on ``rows`` (None: all) as a shard fit runs."""
@@ -223,12 +232,15 @@ def fit(data, spec, started):
         )
         if reason:
             times = replace(times, pilot=time.perf_counter() - pilot.started)
-            return _fit_single(run, times, replace(plan, chosen=0, reason=reason))
+            result = _fit_single(run, times, replace(plan, chosen=0, reason=reason))
+            run.processes_started()
+            return result
     planner = ShardPlanner(run.rng, run.n_samples, data.codes)
     try:
         return _plan_and_fit(run, planner, times, pilot, plan)
     finally:
         planner.close()
+        run.processes_started()  # never left running into the next fit
 
 
 @dataclass(frozen=True)
@@ -472,6 +484,8 @@ def _fit_sharded(run, layout, plan, shards, times):
             results.append(result)
             spec.progress.shards_done(len(result[0]))
     spec.progress.end_shards()
+    if prefer == "processes":
+        _PROCESSES_USED[0] = time.monotonic()
     vectors = [flatten(model, layout) for model, _, _ in first]
     kept = {number: first[number][0] for number in keep if number < len(first)}
     raised = [caught for _, caught, _ in first]
