@@ -36,10 +36,13 @@ __all__ = []
 _PILOT_ROWS = 20_000
 # Rows of a class missing from the sample fetched for it.
 _CLASS_ROWS = 20
-# Seconds one shard task costs Spark beyond its fit (scheduling, the
-# pandas/Arrow round trip), and one job's start, as predicted.
-_TASK_OVERHEAD = 0.01
-_JOB_STARTUP = 0.2
+# Worker-seconds one shard task costs Spark beyond its fit (scheduling, the
+# Python worker, the pandas/Arrow round trip): measured with
+# benchmarks/spark_mllib.py on local[2], 441 shards of 1,000,000 x 18 rows
+# took 19.3 s for 1.4 s of fits (about 0.08 s per shard on two cores). The
+# shuffle that deals the rows is paid at every height, so it is no start-up.
+_TASK_OVERHEAD = 0.08
+_JOB_STARTUP = 0.0
 # What to do when a shard lacks a class.
 _CLASS_ADVICE = (
     "its partitions hold too few rows of that class for this many shards. "
