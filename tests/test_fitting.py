@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from radonlearn import RadonMachineClassifier
+from radonlearn import _planning as rplanning
 from radonlearn._engines import _local as rlocal
 from radonlearn._fitting import recorded_warnings, uses_global_rng
 
@@ -63,6 +64,7 @@ def test_every_inner_fit_sees_the_callers_config(
     # pilots, the thread test, and shard fits in threads and processes.
     X, y = data
     monkeypatch.setattr(rlocal, "cannot_pay", lambda *args: "")  # plan anyway
+    monkeypatch.setattr(rplanning, "fastest_height", lambda predicted: 1)  # shard
     _FITS.clear()
     with config_context(working_memory=_MARK), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
