@@ -142,6 +142,7 @@ class HeightPlan:
     predicted_seconds: dict | None = None
     thread_speedup: float | None = None
     backend: str | None = None
+    placement: str | None = None
 
     def as_dict(self):
         """The plan as a dict, without the entries this fit did not reach."""

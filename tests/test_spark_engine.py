@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.utils import check_random_state
 
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
 from radonlearn._engines import _spark
 from radonlearn._engines import _spark_shards as ssh
-from radonlearn._shards import ShardPlanner
+from radonlearn._engines._spark_partitions import deal
+from radonlearn._shards import MAX_SEED, ShardPlanner, shard_seeds
 
 if not os.environ.get("CI"):
     pytest.importorskip("pyspark")
@@ -98,22 +100,86 @@ def test_same_shard_plan_gives_the_in_memory_model(monkeypatch, spark):
     # One partition: a row's monotonically increasing id is its place.
     sdf = spark.createDataFrame(frame).coalesce(1)
 
-    def by_the_local_plan(sdf, columns, n_shards, seed, fit_shard):
+    def by_the_local_plan(data, placement, n_shards, seed, fit_shard):
         lookup = F.array(*[F.lit(int(s)) for s in shard_of])
         order = F.array(*[F.lit(int(p)) for p in place])
         index = (F.monotonically_increasing_id() + 1).cast("int")
-        placed = sdf.withColumn("shard", F.element_at(lookup, index)).withColumn(
-            "order", F.element_at(order, index)
+        placed = data.sdf.withColumn("shard", F.element_at(lookup, index))
+        placed = placed.withColumn("order", F.element_at(order, index))
+        payloads = ssh.fit_shards_on_rows(
+            placed, data.columns, "shard", n_shards, fit_shard, order_column="order"
         )
-        return ssh.fit_shards_on_rows(
-            placed, columns, "shard", n_shards, fit_shard, order_column="order"
-        )
+        return payloads, "the in-memory plan"
 
     monkeypatch.setattr(_spark, "place_and_fit", by_the_local_plan)
     remote = RadonMachineRegressor(Ridge(), height=1, random_state=3)
     remote.fit(sdf, y="label")
     np.testing.assert_allclose(remote.hypotheses_, local.hypotheses_, rtol=1e-9)
     np.testing.assert_allclose(remote.coef_, local.coef_, rtol=1e-9)
+
+
+def test_partition_shards_are_the_in_memory_fits_of_their_rows(monkeypatch, spark):
+    # Default placement: every partition deals its own rows into its shards.
+    # Refitting each shard in memory from the partition's rows, dealt with
+    # the same seed, gives the same hypotheses (rtol 1e-9), and every row is
+    # in exactly one shard.
+    X, y = make_classification(
+        n_samples=2400, n_features=3, n_informative=3, n_redundant=0, random_state=4
+    )
+    sdf = spark.createDataFrame(_frame(X, y)).repartition(3).cache()
+    recorded = {}
+    original = _spark.fit_partitions
+
+    def recording(sdf, columns, numbers, seed, fit_shard, **options):
+        recorded.update(numbers=numbers, seed=seed, options=options)
+        return original(sdf, columns, numbers, seed, fit_shard, **options)
+
+    monkeypatch.setattr(_spark, "fit_partitions", recording)
+    machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=2)
+    machine.fit(sdf, y="label")
+    assert machine.height_plan_["placement"].startswith("each of 3 partitions")
+    assert recorded["options"]["by_class"] and recorded["options"]["groups"] is None
+    rows = sdf.withColumn("p", F.spark_partition_id()).toPandas()
+    base_seed = int(check_random_state(2).randint(MAX_SEED))
+    seen = []
+    for partition, numbers in recorded["numbers"].items():
+        part = rows[rows["p"] == partition]
+        Xp, yp = part[["x0", "x1", "x2"]].to_numpy(), part["label"].to_numpy()
+        dealt = deal(yp, len(numbers), [recorded["seed"], partition], by_class=True)
+        for number, index in zip(numbers, dealt, strict=True):
+            seed = shard_seeds(base_seed, machine.n_shards_)[number]
+            model = LogisticRegression(random_state=int(seed)).fit(Xp[index], yp[index])
+            vector = np.concatenate([model.coef_.ravel(), model.intercept_])
+            np.testing.assert_allclose(machine.hypotheses_[number], vector, rtol=1e-9)
+            seen.append(part.index[index])
+    assert np.array_equal(np.sort(np.concatenate(seen)), np.arange(len(rows)))
+
+
+def test_partitions_in_label_order_limit_auto_and_refuse_explicit(spark):
+    # Partitions that each hold one class: height="auto" warns and fits one
+    # model on all rows, an explicit height is refused with the way out, and
+    # dask_shuffle=True deals the rows over all shards instead.
+    X, y = make_classification(
+        n_samples=6000,
+        n_features=3,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=4,
+        random_state=5,
+    )
+    sdf = spark.createDataFrame(_frame(X, y)).repartitionByRange(4, "label").cache()
+    with pytest.warns(UserWarning, match="label order"):
+        auto = RadonMachineClassifier(LogisticRegression(), random_state=0)
+        auto.fit(sdf, y="label")
+    assert auto.height_plan_["chosen"] == 0
+    with pytest.raises(ValueError, match="dask_shuffle=True"):
+        RadonMachineClassifier(LogisticRegression(), height=1).fit(sdf, y="label")
+    shuffled = RadonMachineClassifier(
+        LogisticRegression(), height=1, dask_shuffle=True, random_state=0
+    ).fit(sdf, y="label")
+    assert shuffled.height_plan_["placement"].startswith("rows dealt over all shards")
+    plain = LogisticRegression().fit(X, y).score(X, y)
+    assert shuffled.score(X, y) > plain - 0.03
 
 
 class FailsOnceOnShardOne(LogisticRegression):

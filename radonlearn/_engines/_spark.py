@@ -14,6 +14,7 @@ the transplant check come back; the aggregation runs on the driver.
 
 import pickle
 import time
+import warnings
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +29,13 @@ from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
 from . import _spark_shards
 from ._sample import LAYOUT_ROWS, Sample, layout_rows_first, sample_pilots, time_pilot
-from ._spark_data import class_counts, collect_sample, count_rows, resolve_columns
+from ._spark_data import collect_sample, resolve_columns
+from ._spark_partitions import (
+    PartitionsChanged,
+    fit_partitions,
+    place_shards,
+    survey,
+)
 
 __all__ = []
 
@@ -42,11 +49,17 @@ _CLASS_ROWS = 20
 # took 19.3 s for 1.4 s of fits (about 0.08 s per shard on two cores). The
 # shuffle that deals the rows is paid at every height, so it is no start-up.
 _TASK_OVERHEAD = 0.08
-_JOB_STARTUP = 0.0
+# Worker-seconds a shard cut from its partition costs beyond its fit (its
+# rows copied out, the result pickled and sent back).
+_SHARD_OVERHEAD = 0.005
+_SHUFFLE_ADVICE = (
+    "Pass dask_shuffle=True to deal the rows over all shards with a shuffle, "
+    "or use a lower height."
+)
 # What to do when a shard lacks a class.
 _CLASS_ADVICE = (
     "its partitions hold too few rows of that class for this many shards. "
-    "Use a lower height or height='auto'."
+    + _SHUFFLE_ADVICE
 )
 
 
@@ -114,34 +127,108 @@ def _sample(data, classes, n_samples, seed):
     return layout_rows_first(Sample(X, y, w), classes)
 
 
+def _n_partitions(sdf, found):
+    """Partitions of the DataFrame (empty ones too, where Spark says)."""
+    try:
+        return int(sdf.rdd.getNumPartitions())
+    except Exception:  # Spark Connect has no RDDs
+        return int(found.partitions.max()) + 1
+
+
 def fit(data, spec, started):
     """Fit Spark ``data`` as ``spec`` says: shards on the executors."""
     sdf, columns = data.sdf, data.columns
     first_seed, rng = spec.streams()
-    n_samples = count_rows(sdf, columns)
-    classes = counts = None
-    if not data.regressor:
-        classes, counts = class_counts(sdf, columns)
+    found = survey(sdf, columns, classifier=not data.regressor)
+    n_samples, classes, counts = found.n_samples, found.classes, found.counts
+    if classes is not None:
         check_n_classes(classes)
     pilot_start = time.perf_counter()
-    sample = _sample(data, classes, n_samples, int(rng.integers(MAX_SEED)))
+    sample_seed = int(rng.integers(MAX_SEED))
+    if spec.height == "auto":
+        sample = _sample(data, classes, n_samples, sample_seed)
+    else:  # the layout alone: one row of every partition and class will do
+        sample = layout_rows_first(Sample(*found.first_rows), classes)
     pilot, seconds = time_pilot(spec, sample, first_seed, {}, rows=LAYOUT_ROWS)
     layout = layout_of(pilot)
     n_workers = _n_workers(sdf)
     plan = height_limits(spec, n_samples, layout.n_parameters, classes, counts)
     plan = replace(plan, n_workers=n_workers, backend="spark")
+    placing = _Placing(found, _n_partitions(sdf, found), n_workers, spec, rng)
+    if spec.height == "auto":
+        plan = _limit_by_classes(plan, placing)
     if plan.chosen is None:
-        costs = EngineCosts(
-            "spark", n_workers, 0.9 * n_workers, _JOB_STARTUP, _TASK_OVERHEAD
-        )
+        per_shard = placing.per_shard(plan.radon_number**plan.largest_height)
+        costs = EngineCosts("spark", n_workers, 0.9 * n_workers, 0.0, per_shard)
         pilots = sample_pilots(
             spec, sample, first_seed, {}, seconds, n_samples // plan.radon_number
         )
         plan = choose_height(plan, n_samples, pilots, costs)
+    placement = placing.at(plan.radon_number**plan.chosen)
+    if placement.lacks_class(found):
+        raise ValueError(
+            f"At height {plan.chosen} some shards would lack a class: the "
+            f"partitions hold the classes unevenly (data stored in label "
+            f"order?). {_SHUFFLE_ADVICE}"
+        )
     times = FitTimes(
         validation=pilot_start - started, pilot=time.perf_counter() - pilot_start
     )
-    return _fit_shards(data, spec, layout, plan, classes, times, rng)
+    return _fit_shards(data, spec, layout, plan, placement, (classes, times, rng))
+
+
+class _Placing:
+    """Where the shards of each height would be cut, drawn once per fit."""
+
+    def __init__(self, found, n_partitions, n_workers, spec, rng):
+        self.found = found
+        self.n_partitions = n_partitions
+        self.n_workers = n_workers
+        self.shuffle = spec.dask_shuffle
+        self.seed = int(rng.integers(MAX_SEED))
+
+    def at(self, n_shards):
+        """The ``Placement`` of ``n_shards`` shards."""
+        return place_shards(
+            self.found,
+            self.n_partitions,
+            n_shards,
+            self.n_workers,
+            self.shuffle,
+            [self.seed, n_shards],
+        )
+
+    def per_shard(self, n_shards):
+        """Worker-seconds one shard costs beyond its fit, at ``n_shards``."""
+        if self.at(n_shards).kind == "shuffle":
+            return _TASK_OVERHEAD
+        return _SHARD_OVERHEAD
+
+
+def _limit_by_classes(plan, placing):
+    """height="auto": the largest height whose shards all hold every class."""
+    if plan.chosen is not None or placing.found.partition_counts is None:
+        return plan
+    allowed = plan.largest_height
+    while allowed > 0 and placing.at(plan.radon_number**allowed).lacks_class(
+        placing.found
+    ):
+        allowed -= 1
+    if allowed == plan.largest_height:
+        return plan
+    warnings.warn(
+        "The partitions of the Spark DataFrame hold the classes unevenly (data "
+        f"stored in label order?), so some shards at height {allowed + 1} would "
+        f"lack a class; using at most height {allowed}. Pass dask_shuffle=True "
+        "to deal the rows over all shards with a shuffle.",
+        UserWarning,
+        stacklevel=6,
+    )
+    plan = replace(plan, largest_height=allowed)
+    if allowed == 0:
+        reason = "One fit on all rows: every higher height leaves a shard classless."
+        plan = replace(plan, chosen=0, reason=reason)
+    return plan
 
 
 class _ShardFit:
@@ -169,14 +256,35 @@ class _ShardFit:
         return cloudpickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def place_and_fit(sdf, columns, n_shards, seed, fit_shard):
-    """Deal the rows into shards and fit them on the executors (see
-    ``_spark_shards.fit_shards``); the bytes of every shard, in order."""
-    return _spark_shards.fit_shards(sdf, columns, n_shards, seed, fit_shard)
+def place_and_fit(data, placement, n_shards, seed, fit_shard):
+    """Fit the shards where ``placement`` cuts them: their bytes in order,
+    and where they were cut in the end."""
+    if placement.kind != "shuffle":
+        try:
+            return fit_partitions(
+                data.sdf,
+                data.columns,
+                placement.numbers,
+                seed,
+                fit_shard,
+                by_class=not data.regressor,
+                expected=placement.expected,
+                groups=n_shards if placement.kind == "groups" else None,
+            )[1], placement.note
+        except PartitionsChanged:
+            note = "rows dealt over all shards by a shuffle: the partitions "
+            note += "differed between counting and fitting."
+    else:
+        note = placement.note
+    payloads = _spark_shards.fit_shards(
+        data.sdf, data.columns, n_shards, seed, fit_shard
+    )
+    return payloads, note
 
 
-def _fit_shards(data, spec, layout, plan, classes, times, rng):
+def _fit_shards(data, spec, layout, plan, placement, state):
     """Fit the shards of the chosen height on the executors."""
+    classes, times, rng = state
     height, radon_number = plan.chosen, plan.radon_number
     n_shards = radon_number**height
     keep = frozenset({0, 1} if n_shards > 1 else {0})
@@ -185,7 +293,8 @@ def _fit_shards(data, spec, layout, plan, classes, times, rng):
     shards_start = time.perf_counter()
     spec.progress.begin_shards(n_shards)
     placement_seed = int(rng.integers(MAX_SEED))
-    answers = place_and_fit(data.sdf, data.columns, n_shards, placement_seed, fit_shard)
+    answers, note = place_and_fit(data, placement, n_shards, placement_seed, fit_shard)
+    plan = replace(plan, placement=note)
     results = [pickle.loads(answer) for answer in answers]
     spec.progress.shards_done(n_shards)
     spec.progress.end_shards()

@@ -47,6 +47,8 @@ _SAMPLE_GROWTH = 1.5
 _CANCEL_GRACE = 10.0
 # Column names shown in an error message, at most.
 _SHOWN_COLUMNS = 12
+_BATCH_KEY = "spark.sql.execution.arrow.maxRecordsPerBatch"
+_SPARK_BATCH_ROWS = "10000"
 _METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
 
@@ -415,6 +417,44 @@ def _arrays(table, columns):
     return _features(table, columns), _labels(table[_LABEL]), weights
 
 
+def arrow_arrays(table, columns):
+    """``(X, y, w)`` of a pyarrow Table read by ``_select``, without pandas.
+
+    Numeric columns become NumPy arrays straight from their Arrow buffers
+    (one copy, into the feature matrix); a vector column goes through pandas.
+    """
+    if columns.vector is not None:
+        return _arrays(table.to_pandas(), columns)
+    n_rows = table.num_rows
+    X = np.empty((n_rows, columns.n_features), dtype=np.float64)
+    for position in range(columns.n_features):
+        X[:, position] = table.column(_feature_name(position)).to_numpy()
+    y = np.asarray(table.column(_LABEL).to_numpy(zero_copy_only=False))
+    w = None
+    if columns.weight is not None:
+        w = table.column(_WEIGHT).to_numpy().astype(np.float64, copy=False)
+    return X, y, w
+
+
+@contextlib.contextmanager
+def arrow_batch_rows(session, rows):
+    """Arrow batches of ``rows`` rows for the jobs started inside.
+
+    Only while ``spark.sql.execution.arrow.maxRecordsPerBatch`` is at
+    Spark's default (10,000): a size the session chose is kept.
+    """
+    previous = session.conf.get(_BATCH_KEY, _SPARK_BATCH_ROWS)
+    if previous != _SPARK_BATCH_ROWS:
+        yield
+        return
+    session.conf.set(_BATCH_KEY, str(int(rows)))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # the session may be gone
+            session.conf.set(_BATCH_KEY, previous)
+
+
 # ---------------------------------------------------------------------------
 # Running jobs: bounded waits, plain errors when the driver goes away
 # ---------------------------------------------------------------------------
@@ -524,6 +564,42 @@ def _collect(frame, what, timeout=None):
 # ---------------------------------------------------------------------------
 
 
+def _missing_name(internal):
+    return f"{internal}_missing"
+
+
+def missing_counts(columns):
+    """Aggregations counting the nulls, NaN and infinities of every read column."""
+    from pyspark.sql import functions as F
+
+    counts = []
+    for _, internal, _ in _sources(columns):
+        missing = F.col(internal).isNull()
+        if internal != _VECTOR and (
+            internal != _LABEL or columns.label_type != "string"
+        ):
+            value = F.col(internal).cast("double")
+            infinite = F.abs(value) == F.lit(float("inf"))
+            missing = missing | F.isnan(value) | infinite
+        counts.append(F.count(F.when(missing, 1)).alias(_missing_name(internal)))
+    return counts
+
+
+def raise_on_missing(columns, totals):
+    """Refuse the columns whose ``missing_counts`` (summed in ``totals``) are not 0."""
+    described = ", ".join(
+        f"{name!r} ({int(totals[_missing_name(internal)]):,})"
+        for name, internal, _ in _sources(columns)
+        if totals[_missing_name(internal)]
+    )
+    if described:
+        raise ValueError(
+            f"Column(s) {described} hold nulls, NaN or infinite values in that "
+            "many rows. Drop those rows (sdf.dropna(subset=[...]) and a filter "
+            "on isinf) or impute them before fitting."
+        )
+
+
 def count_rows(sdf, columns, *, timeout=None):
     """Count the rows, checking that the columns a fit reads hold no nulls or NaN.
 
@@ -557,29 +633,9 @@ def count_rows(sdf, columns, *, timeout=None):
     """
     from pyspark.sql import functions as F
 
-    read = _sources(columns)
-    counts = [F.count(F.lit(1)).alias("rows")]
-    for _, internal, _ in read:
-        missing = F.col(internal).isNull()
-        if internal != _VECTOR and (
-            internal != _LABEL or columns.label_type != "string"
-        ):
-            value = F.col(internal).cast("double")
-            infinite = F.abs(value) == F.lit(float("inf"))
-            missing = missing | F.isnan(value) | infinite
-        counts.append(F.count(F.when(missing, 1)).alias(internal))
+    counts = [F.count(F.lit(1)).alias("rows"), *missing_counts(columns)]
     table = _collect(_select(sdf, columns).agg(*counts), "counting rows", timeout)
-    described = ", ".join(
-        f"{name!r} ({int(table[internal].iloc[0]):,})"
-        for name, internal, _ in read
-        if table[internal].iloc[0]
-    )
-    if described:
-        raise ValueError(
-            f"Column(s) {described} hold nulls, NaN or infinite values in that "
-            "many rows. Drop those rows (sdf.dropna(subset=[...]) and a filter "
-            "on isinf) or impute them before fitting."
-        )
+    raise_on_missing(columns, table.iloc[0])
     return int(table["rows"].iloc[0])
 
 
