@@ -4,9 +4,10 @@ The report is the page ``docs/benchmarks.md``, in this order: the title and
 what is compared; ``## Summary`` (a table derived from the results and what
 it shows, then the speed-up figure, which ``docs/figures/benchmark_figures.py``
 draws from this page at build time); ``## Results`` (one table per
-scenario); any hand-written ``##`` section of the page being replaced (such as
-``## Spark and MLlib``), verbatim; ``## Methods``; ``## Data sets``;
-``## Reading the tables``; ``## How this page was made``; ``## Machine``.
+scenario); any other ``##`` section of the page being replaced (hand-written,
+or ``## Spark and MLlib`` of ``spark_mllib.py --docs``), verbatim;
+``## Methods``; ``## Data sets``; ``## Reading the tables``;
+``## How this page was made``; ``## Machine``.
 """
 
 import functools
@@ -28,6 +29,7 @@ __all__ = [
     "finish_rows",
     "format_seconds",
     "markdown_table",
+    "page_sections",
     "record",
     "short_reason",
     "status_text",
@@ -301,21 +303,18 @@ def _made_lines(args, run):
 def _kept_sections(path, written):
     """The ``## `` sections of the page at ``path`` not among ``written``, verbatim.
 
-    These are hand-written (such as ``## Spark and MLlib``) and carried over
-    from the page being replaced; lines in code fences are not headings.
+    These are hand-written or written by another script (such as
+    ``## Spark and MLlib``, by ``spark_mllib.py --docs``) and carried over
+    from the page being replaced.
     """
     if not path.exists():
         return []
-    sections, current, fenced = [], None, False
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("```"):
-            fenced = not fenced
-        elif line.startswith("## ") and not fenced:
-            current = None if line.strip() in written else []
-            sections += [] if current is None else [current]
-        if current is not None:
-            current.append(line)
-    return ["\n".join(section).rstrip() + "\n" for section in sections]
+    sections = page_sections(path.read_text(encoding="utf-8"))
+    return [
+        "\n".join(lines).rstrip() + "\n"
+        for heading, lines in sections[1:]
+        if heading not in written
+    ]
 
 
 def _data_set_lines(reports, skipped):
@@ -492,6 +491,25 @@ def text_table(results):
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+def page_sections(text):
+    """The Markdown page ``text`` cut before each ``## `` heading.
+
+    Returns a list of ``(heading, lines)``: first ``(None, lines)`` for the
+    lines before the first heading (the title), then one pair per ``## ``
+    heading, its stripped heading line and its lines from that heading to
+    the next. Lines in code fences are not headings. Joining every pair's
+    lines with newlines gives ``text`` back, up to a final newline.
+    """
+    sections, fenced = [(None, [])], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif line.startswith("## ") and not fenced:
+            sections.append((line.strip(), []))
+        sections[-1][1].append(line)
+    return sections
 
 
 def markdown_table(header, rows, right=()):
