@@ -533,11 +533,15 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         coordinate. The convex-hull guarantee then holds per block only, not
         for the vector as a whole.
     dask_shuffle : bool, default=False
-        Dask input only. Shards of a Dask array or DataFrame are groups of
-        its chunks (a chunk feeding several shards is split at random), so
-        data stored in an order (by time, by label) gives biased shards.
+        Dask and Spark input only. Shards of a Dask array or DataFrame are
+        groups of its chunks (a chunk feeding several shards is split at
+        random); shards of a Spark DataFrame are drawn at random from one
+        partition each (or are whole partitions, when there are more
+        partitions than shards). Either way no row moves, but data stored
+        in an order (by time, by label) gives shards that differ.
         ``True`` first shuffles the rows across the chunks once, on the
-        workers, with Dask's DataFrame shuffle. In-memory data is always
+        workers, with Dask's DataFrame shuffle; on Spark it deals every row
+        over all shards through one Spark shuffle. In-memory data is always
         shuffled into shards at random.
     n_jobs : int, default=None
         Parallel shard fits, with joblib semantics: ``None`` means 1 unless in
@@ -733,11 +737,15 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         coordinate. The convex-hull guarantee then holds per block only, not
         for the vector as a whole.
     dask_shuffle : bool, default=False
-        Dask input only. Shards of a Dask array or DataFrame are groups of
-        its chunks (a chunk feeding several shards is split at random), so
-        data stored in an order (by time, by label) gives biased shards.
+        Dask and Spark input only. Shards of a Dask array or DataFrame are
+        groups of its chunks (a chunk feeding several shards is split at
+        random); shards of a Spark DataFrame are drawn at random from one
+        partition each (or are whole partitions, when there are more
+        partitions than shards). Either way no row moves, but data stored
+        in an order (by time, by label) gives shards that differ.
         ``True`` first shuffles the rows across the chunks once, on the
-        workers, with Dask's DataFrame shuffle. In-memory data is always
+        workers, with Dask's DataFrame shuffle; on Spark it deals every row
+        over all shards through one Spark shuffle. In-memory data is always
         shuffled into shards at random.
     n_jobs : int, default=None
         Parallel shard fits, with joblib semantics.
