@@ -448,7 +448,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
     def _predict_frame(self, method, X):
         """A Spark DataFrame with ``method``'s output added as a lazy column."""
-        from ._engines._spark_data import predict_frame
+        from ._engines._spark_predict import predict_frame
 
         check_is_fitted(self)
         columns = getattr(self, "_input_columns", None)

@@ -14,6 +14,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 
 import radonlearn._engines._spark_data as sio
+import radonlearn._engines._spark_predict as spr
 import radonlearn._engines._spark_shards as ssh
 
 # In CI the spark extra is installed: a broken pyspark must fail, not skip.
@@ -538,9 +539,9 @@ def test_predict_frame_matches_the_model(spark, sdf, table):
     regressor = Ridge().fit(X, table3["x0"] + table3["x1"])
     context = spark.sparkContext
     context.setJobGroup("predict-frame-is-lazy", "no job expected")
-    scored = sio.predict_frame(frame, columns, classifier, "predict", "prediction")
-    scored = sio.predict_frame(scored, columns, classifier, "predict_proba", "proba")
-    scored = sio.predict_frame(scored, columns, regressor, "predict", "fitted")
+    scored = spr.predict_frame(frame, columns, classifier, "predict", "prediction")
+    scored = spr.predict_frame(scored, columns, classifier, "predict_proba", "proba")
+    scored = spr.predict_frame(scored, columns, regressor, "predict", "fitted")
     assert context.statusTracker().getJobIdsForGroup("predict-frame-is-lazy") == []
     context.setLocalProperty("spark.jobGroup.id", None)
     types = dict(scored.dtypes)
@@ -556,9 +557,9 @@ def test_predict_frame_matches_the_model(spark, sdf, table):
     )
     np.testing.assert_allclose(result["fitted"], regressor.predict(X), rtol=1e-12)
     with pytest.raises(ValueError, match="already a column"):
-        sio.predict_frame(scored, columns, classifier, "predict", "fitted")
+        spr.predict_frame(scored, columns, classifier, "predict", "fitted")
     with pytest.raises(ValueError, match="lacks the numeric feature column"):
-        sio.predict_frame(frame.drop("x1"), columns, classifier)
+        spr.predict_frame(frame.drop("x1"), columns, classifier)
 
 
 def test_predict_frame_on_a_vector_column(spark, table):
@@ -568,7 +569,7 @@ def test_predict_frame_on_a_vector_column(spark, table):
     columns = sio.resolve_columns(frame, y="label")
     X = np.column_stack([part["id"], part["x0"], np.zeros(len(part)), part["x2"]])
     model = LogisticRegression(max_iter=1000).fit(X, part["label"])
-    scored = sio.predict_frame(frame, columns, model, "decision_function", "score")
+    scored = spr.predict_frame(frame, columns, model, "decision_function", "score")
     assert dict(scored.dtypes)["score"] == "double"
     result = scored.toPandas()
     order = np.argsort([vector[0] for vector in result["features"]])

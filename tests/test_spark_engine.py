@@ -237,6 +237,21 @@ def test_bad_spark_input_is_refused_clearly(binary, change, error, match):
     assert not hasattr(machine, "coef_")
 
 
+@pytest.mark.parametrize("height", [1, "auto"])
+def test_one_bad_value_anywhere_is_found_and_named(binary, height):
+    # A single NaN in one row, wherever it is, is refused with the column's
+    # name and its count of bad rows, before any model is published.
+    frame, sdf = binary
+    last = float(frame["x0"].max())
+    bad = sdf.withColumn(
+        "x2", F.when(F.col("x0") == last, float("nan")).otherwise(F.col("x2"))
+    )
+    machine = RadonMachineClassifier(LogisticRegression(), height=height)
+    with pytest.raises(ValueError, match=r"'x2' \(1\)"):
+        machine.fit(bad, y="label")
+    assert not hasattr(machine, "coef_")
+
+
 def test_label_given_as_values_is_refused(binary):
     # y must name a column when X is a Spark DataFrame.
     frame, sdf = binary

@@ -85,7 +85,7 @@ def test_a_class_short_of_the_shards_is_lacking():
 
 def _survey(rows, counts=None):
     rows = np.asarray(rows)
-    return Survey(np.arange(rows.size), rows, (None, None, None), None, counts)
+    return Survey(np.arange(rows.size), rows, None, counts)
 
 
 @pytest.mark.parametrize(

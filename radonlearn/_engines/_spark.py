@@ -15,6 +15,8 @@ the transplant check come back; the aggregation runs on the driver.
 import pickle
 import time
 import warnings
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,7 +31,14 @@ from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
 from . import _spark_shards
 from ._sample import LAYOUT_ROWS, Sample, layout_rows_first, sample_pilots, time_pilot
-from ._spark_data import collect_sample, resolve_columns
+from ._spark_data import (
+    collect_first_rows,
+    collect_sample,
+    count_rows,
+    nonfinite_counts,
+    raise_on_missing,
+    resolve_columns,
+)
 from ._spark_partitions import (
     PartitionsChanged,
     fit_partitions,
@@ -106,17 +115,30 @@ def _n_workers(sdf):
         return os.cpu_count() or 1
 
 
-def _sample(data, classes, n_samples, seed):
-    """Rows drawn with Spark for the pilots, one of every class first."""
-    X, y, w = collect_sample(
-        data.sdf, data.columns, min(_PILOT_ROWS, n_samples), seed, n_total=n_samples
-    )
+def _pilot_rows(data, classes, n_samples, seed, first):
+    """Rows for the pilots, one of every class first: a random sample drawn
+    with Spark for height="auto", else ``first``, the first rows (the
+    layout alone)."""
+    from pyspark.sql import functions as F
+
+    auto = first is None
+
+    def draw(sdf, n_rows):
+        if auto:
+            return collect_sample(sdf, data.columns, n_rows, seed)
+        return collect_first_rows(sdf, data.columns, n_rows)
+
+    if auto:
+        n_rows = min(_PILOT_ROWS, n_samples)
+        X, y, w = collect_sample(
+            data.sdf, data.columns, n_rows, seed, n_total=n_samples
+        )
+    else:
+        X, y, w = first
     missing = [] if classes is None else np.setdiff1d(classes, np.unique(y))
     for label in missing:
-        from pyspark.sql import functions as F
-
         rows = data.sdf.filter(F.col(data.columns.label) == label.item())
-        extra = collect_sample(rows, data.columns, _CLASS_ROWS, seed)
+        extra = draw(rows, _CLASS_ROWS if auto else 1)
         X = (
             sparse.vstack([X, extra[0]], format="csr")
             if sparse.issparse(X)
@@ -124,6 +146,10 @@ def _sample(data, classes, n_samples, seed):
         )
         y = np.concatenate([y, extra[1]])
         w = None if w is None else np.concatenate([w, extra[2]])
+    bad = nonfinite_counts(X, y, w, data.columns)
+    if bad:  # name every column with its count over all rows
+        count_rows(data.sdf, data.columns)
+        raise_on_missing(data.columns, bad)
     return layout_rows_first(Sample(X, y, w), classes)
 
 
@@ -139,16 +165,21 @@ def fit(data, spec, started):
     """Fit Spark ``data`` as ``spec`` says: shards on the executors."""
     sdf, columns = data.sdf, data.columns
     first_seed, rng = spec.streams()
-    found = survey(sdf, columns, classifier=not data.regressor)
+    auto = spec.height == "auto"
+    with ThreadPoolExecutor(1) as pool:
+        # An explicit height reads its layout from the first rows, fetched
+        # while the survey counts.
+        first = (
+            None if auto else pool.submit(collect_first_rows, sdf, columns, LAYOUT_ROWS)
+        )
+        found = survey(sdf, columns, classifier=not data.regressor)
+        first = None if first is None else first.result()
     n_samples, classes, counts = found.n_samples, found.classes, found.counts
     if classes is not None:
         check_n_classes(classes)
     pilot_start = time.perf_counter()
     sample_seed = int(rng.integers(MAX_SEED))
-    if spec.height == "auto":
-        sample = _sample(data, classes, n_samples, sample_seed)
-    else:  # the layout alone: one row of every partition and class will do
-        sample = layout_rows_first(Sample(*found.first_rows), classes)
+    sample = _pilot_rows(data, classes, n_samples, sample_seed, first)
     pilot, seconds = time_pilot(spec, sample, first_seed, {}, rows=LAYOUT_ROWS)
     layout = layout_of(pilot)
     n_workers = _n_workers(sdf)
@@ -234,11 +265,17 @@ def _limit_by_classes(plan, placing):
 class _ShardFit:
     """The callable each executor runs on its shard: pickled results out."""
 
-    def __init__(self, task, seeds):
+    def __init__(self, task, seeds, columns):
         self.task = task
         self.seeds = seeds
+        self.columns = columns
 
     def __call__(self, number, X, y, w):
+        from pyspark import cloudpickle
+
+        bad = nonfinite_counts(X, y, w, self.columns)
+        if bad:  # counted over all shards on the driver, then refused
+            return cloudpickle.dumps({"nonfinite": bad})
         params = {} if w is None else {"sample_weight": w}
         seed = int(self.seeds[number])
         try:
@@ -289,7 +326,7 @@ def _fit_shards(data, spec, layout, plan, placement, state):
     n_shards = radon_number**height
     keep = frozenset({0, 1} if n_shards > 1 else {0})
     task = ShardTask(spec.template, layout, keep, spec.config, 0, classes)
-    fit_shard = _ShardFit(task, shard_seeds(spec.base_seed, n_shards))
+    fit_shard = _ShardFit(task, shard_seeds(spec.base_seed, n_shards), data.columns)
     shards_start = time.perf_counter()
     spec.progress.begin_shards(n_shards)
     placement_seed = int(rng.integers(MAX_SEED))
@@ -298,6 +335,10 @@ def _fit_shards(data, spec, layout, plan, placement, state):
     results = [pickle.loads(answer) for answer in answers]
     spec.progress.shards_done(n_shards)
     spec.progress.end_shards()
+    nonfinite = Counter()
+    for result in results:
+        nonfinite.update(result.get("nonfinite", {}))
+    raise_on_missing(data.columns, nonfinite)
     failed = [result["error"] for result in results if "error" in result]
     if failed:
         raise ValueError(failed[0])

@@ -4,8 +4,8 @@ The Spark engine's reading of a DataFrame, as plain functions that know
 nothing of the estimators. ``resolve_columns`` decides which columns are the
 features, the label and the weight; ``count_rows``, ``class_counts`` and
 ``collect_sample`` bring counts and a small sample to the driver, each job
-waited for within a bound (``collect``); ``predict_frame`` adds predictions
-to a DataFrame lazily. pyspark and pandas are imported inside the functions,
+waited for within a bound (``collect``). Predictions are in
+``_spark_predict``. pyspark and pandas are imported inside the functions,
 so importing this module costs nothing when Spark is not in use. How rows
 become shards is in ``_spark_shards``.
 """
@@ -49,7 +49,6 @@ _CANCEL_GRACE = 10.0
 _SHOWN_COLUMNS = 12
 _BATCH_KEY = "spark.sql.execution.arrow.maxRecordsPerBatch"
 _SPARK_BATCH_ROWS = "10000"
-_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -585,12 +584,13 @@ def missing_counts(columns):
     return counts
 
 
-def raise_on_missing(columns, totals):
-    """Refuse the columns whose ``missing_counts`` (summed in ``totals``) are not 0."""
+def raise_on_missing(columns, counts):
+    """Refuse the read columns whose count of bad rows in ``counts`` (keyed by
+    internal name) is not 0, naming them with their counts."""
     described = ", ".join(
-        f"{name!r} ({int(totals[_missing_name(internal)]):,})"
+        f"{name!r} ({int(counts.get(internal, 0)):,})"
         for name, internal, _ in _sources(columns)
-        if totals[_missing_name(internal)]
+        if counts.get(internal, 0)
     )
     if described:
         raise ValueError(
@@ -598,6 +598,30 @@ def raise_on_missing(columns, totals):
             "many rows. Drop those rows (sdf.dropna(subset=[...]) and a filter "
             "on isinf) or impute them before fitting."
         )
+
+
+def nonfinite_counts(X, y, w, columns):
+    """Rows of ``X``, ``y`` and ``w`` holding NaN or infinities, by internal
+    column name (a vector column counts its rows); empty when all are finite."""
+    counts = {}
+    if sparse.issparse(X):
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        bad_rows = np.unique(rows[~np.isfinite(X.data)]).size
+    else:
+        per_column = np.count_nonzero(~np.isfinite(X), axis=0)
+        bad_rows = np.count_nonzero(~np.isfinite(X).all(axis=1))
+        if columns.vector is None:
+            for position in np.flatnonzero(per_column):
+                counts[_feature_name(position)] = int(per_column[position])
+    if columns.vector is not None and bad_rows:
+        counts[_VECTOR] = int(bad_rows)
+    for internal, values in ((_LABEL, y), (_WEIGHT, w)):
+        values = None if values is None else np.asarray(values)
+        if values is not None and np.issubdtype(values.dtype, np.number):
+            bad = np.count_nonzero(~np.isfinite(values))
+            if bad:
+                counts[internal] = int(bad)
+    return counts
 
 
 def count_rows(sdf, columns, *, timeout=None):
@@ -635,7 +659,13 @@ def count_rows(sdf, columns, *, timeout=None):
 
     counts = [F.count(F.lit(1)).alias("rows"), *missing_counts(columns)]
     table = _collect(_select(sdf, columns).agg(*counts), "counting rows", timeout)
-    raise_on_missing(columns, table.iloc[0])
+    raise_on_missing(
+        columns,
+        {
+            internal: table[_missing_name(internal)].iloc[0]
+            for _, internal, _ in _sources(columns)
+        },
+    )
     return int(table["rows"].iloc[0])
 
 
@@ -690,6 +720,16 @@ def _sample_fraction(n_rows, n_total):
     """
     root = (_SAMPLE_MARGIN + math.sqrt(_SAMPLE_MARGIN**2 + 4 * n_rows)) / 2
     return min(1.0, root**2 / max(n_total, 1))
+
+
+def collect_first_rows(sdf, columns, n_rows, *, timeout=None):
+    """The first ``n_rows`` rows Spark finds, as ``(X, y, w)`` on the driver.
+
+    ``limit`` stops reading as soon as it has them: usually a part of the
+    first partition, whatever the DataFrame's size.
+    """
+    table = _collect(_select(sdf, columns).limit(n_rows), "reading rows", timeout)
+    return _arrays(table, columns)
 
 
 def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
@@ -759,99 +799,3 @@ def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
         keep = np.random.default_rng(seed).choice(len(table), n_rows, replace=False)
         table = table.iloc[np.sort(keep)]
     return _arrays(table, columns)
-
-
-# ---------------------------------------------------------------------------
-# Predictions
-# ---------------------------------------------------------------------------
-
-
-def predict_frame(sdf, columns, model, method="predict", output_col="prediction"):
-    """Add the model's predictions to a Spark DataFrame, lazily.
-
-    Parameters
-    ----------
-    sdf : pyspark.sql.DataFrame
-        Rows to predict, with the feature columns of ``columns`` (a label
-        column is not needed).
-    columns : SparkColumns
-        From ``resolve_columns`` at fit time.
-    model : estimator
-        A fitted estimator with ``method``; pickled once into the query plan
-        (Spark broadcasts it when it is large) and unpickled once per task.
-    method : {"predict", "predict_proba", "predict_log_proba", \
-"decision_function"}, default="predict"
-        What to compute.
-    output_col : str, default="prediction"
-        Name of the new column; it must not exist yet.
-
-    Returns
-    -------
-    pyspark.sql.DataFrame
-        ``sdf`` with one more column, computed by a pandas UDF when an action
-        runs: for ``predict``, the label's type for a classifier (one with
-        ``classes_``) and ``double`` otherwise; for a method giving one value
-        per class, ``array<double>`` in the order of ``classes_``; ``double``
-        when it gives one value per row (binary ``decision_function``).
-
-    Raises
-    ------
-    ValueError
-        When ``method`` is unknown, ``output_col`` exists, or a feature
-        column is missing or no longer of its kind (numeric, or a vector).
-    TypeError
-        When ``model`` lacks ``method``.
-
-    Notes
-    -----
-    MLlib puts class probabilities in one ``probability`` column, a vector
-    per row; here it is one ``array<double>`` per row, which SQL can index
-    (``F.col(output_col)[1]``) and Arrow carries natively;
-    ``pyspark.ml.functions.array_to_vector`` turns it into MLlib's type.
-    Rows are predicted in Arrow batches (``spark.sql.execution.arrow.
-    maxRecordsPerBatch``), on the executors; nothing runs until an action.
-
-    Examples
-    --------
-    With ``columns`` from ``resolve_columns`` at fit time (not run here)::
-
-        scored = predict_frame(sdf, columns, model, "predict_proba", "proba")
-        scored.select("id", F.col("proba")[1].alias("p1")).show()
-    """
-    import pandas as pd
-    from pyspark.sql import functions as F
-
-    if method not in _METHODS:
-        raise ValueError(f"method={method!r} must be one of {_METHODS}.")
-    if not hasattr(model, method):
-        raise TypeError(f"{type(model).__name__} has no {method}.")
-    if output_col in sdf.columns:
-        raise ValueError(
-            f"output_col={output_col!r} is already a column; pick another."
-        )
-    names = (columns.vector,) if columns.vector is not None else columns.features
-    types = {field.name: field.dataType for field in sdf.schema.fields}
-    kind = "vector" if columns.vector is not None else "numeric"
-    wrong = [n for n in names if n not in types or _feature_kind(types[n]) != kind]
-    if wrong:
-        raise ValueError(
-            f"The Spark DataFrame lacks the {kind} feature column(s) {_shown(wrong)} "
-            "the model was fitted on (missing, or of another type now)."
-        )
-    probe = np.zeros((1, columns.n_features))
-    shape = np.shape(
-        getattr(model, method)(sparse.csr_matrix(probe) if columns.sparse else probe)
-    )
-    return_type = "array<double>" if len(shape) == 2 else "double"
-    if len(shape) == 1 and method == "predict" and hasattr(model, "classes_"):
-        return_type = columns.label_type
-
-    def predict_batch(table: pd.DataFrame) -> pd.Series:
-        result = getattr(model, method)(_features(table, columns))
-        if result.ndim == 2:
-            return pd.Series(list(np.asarray(result, dtype=np.float64)))
-        return pd.Series(result)
-
-    udf = F.pandas_udf(predict_batch, returnType=return_type)
-    read = _sources(columns)[: -2 if columns.weight is not None else -1]
-    return sdf.withColumn(output_col, udf(F.struct(*(e for _, _, e in read))))

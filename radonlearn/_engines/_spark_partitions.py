@@ -2,8 +2,8 @@
 
 The Spark engine's default placement. A first job (``survey``) counts, on
 the executors, every partition's rows, and a classifier's rows of every
-class in every partition, and the nulls, NaN and infinities of every column
-a fit reads; only that small table reaches the driver. The driver then
+class in every partition, reading only the label column; only that small
+table reaches the driver. The driver then
 gives every partition a number of shards in proportion to its rows
 (``allocate_shards``), and a second job (``fit_partitions``, one
 ``mapInPandas`` pass) fits them: each task reads its partition, deals its
@@ -35,13 +35,11 @@ from ._spark_data import (
     _LABEL,
     _PREFIX,
     _SHARD,
-    _arrays,
     _collect,
     _labels,
     _select,
     arrow_arrays,
     arrow_batch_rows,
-    missing_counts,
     raise_on_missing,
 )
 
@@ -49,6 +47,9 @@ __all__ = []
 
 _PARTITION = _PREFIX + "partition"
 _ROWS = "rows"
+# Shard numbers of the answers that are not shards: rows where none were
+# counted, and rows that cannot be read (the message as payload).
+_STRAY, _REFUSED = -1, -2
 # A partition-local plan is used only if its smallest shard holds at least
 # this share of the mean shard's rows.
 MIN_BALANCE = 0.5
@@ -64,13 +65,11 @@ class Survey:
     ``partitions`` are the indices of the partitions that hold rows and
     ``rows`` their row counts; for a classifier, ``classes`` (sorted) and
     ``partition_counts[i, k]``, the rows of class ``k`` in partition
-    ``partitions[i]``. ``first_rows`` is ``(X, y, w)`` of one row of every
-    partition (and class), enough to read a model's layout.
+    ``partitions[i]``.
     """
 
     partitions: np.ndarray
     rows: np.ndarray
-    first_rows: tuple
     classes: np.ndarray | None = None
     partition_counts: np.ndarray | None = None
 
@@ -86,23 +85,19 @@ class Survey:
         return self.partition_counts.sum(axis=0)
 
 
-def _first_name(internal):
-    return f"{internal}_first"
-
-
 def survey(sdf, columns, classifier, *, timeout=None):
-    """Count rows per partition (and per class), refusing missing values.
+    """Count rows per partition (and per class).
 
-    One Spark job: ``groupBy(spark_partition_id()[, label])`` with the row
-    count and the count of nulls, NaN and infinities of every column a fit
-    reads, and the first row of the group; one row per partition (and
-    class) reaches the driver.
+    One Spark job, ``groupBy(spark_partition_id()[, label]).count()``,
+    which reads only the label column (Parquet and other columnar sources
+    skip the rest); one row per partition (and class) reaches the driver.
+    The feature values are checked where they are read for the fit.
 
     Raises
     ------
     ValueError
-        Naming every column that holds nulls, NaN or infinities, and how
-        many; or when the DataFrame has no rows.
+        When the DataFrame has no rows, or a classifier's label column holds
+        nulls.
     TimeoutError, ConnectionError
         When the job outlasts ``timeout``, or the session goes away.
     """
@@ -110,28 +105,20 @@ def survey(sdf, columns, classifier, *, timeout=None):
 
     keys = [_PARTITION, _LABEL] if classifier else [_PARTITION]
     frame = _select(sdf, columns, F.spark_partition_id().alias(_PARTITION))
-    read = [name for name in frame.columns if name not in keys]
-    grouped = frame.groupBy(*keys).agg(
-        F.count(F.lit(1)).alias(_ROWS),
-        *missing_counts(columns),
-        *(F.first(name).alias(_first_name(name)) for name in read),
-    )
-    table = _collect(grouped, "counting rows", timeout)
-    raise_on_missing(columns, table.sum(numeric_only=True))
+    table = _collect(frame.groupBy(*keys).count(), "counting rows", timeout)
     if table.empty:
         raise ValueError("The Spark DataFrame has no rows; a fit needs at least one.")
-    firsts = table.rename(columns={_first_name(name): name for name in read})
-    first_rows = _arrays(firsts, columns)
     partitions, where = np.unique(table[_PARTITION].to_numpy(), return_inverse=True)
-    counted = table[_ROWS].to_numpy()
+    counted = table["count"].to_numpy()
     rows = np.bincount(where, weights=counted, minlength=partitions.size)
     if not classifier:
-        return Survey(partitions, rows.astype(np.int64), first_rows)
-    labels = _labels(table[_LABEL])
-    classes, label_of = np.unique(labels, return_inverse=True)
+        return Survey(partitions, rows.astype(np.int64))
+    if table[_LABEL].isna().any():
+        raise_on_missing(columns, {_LABEL: int(counted[table[_LABEL].isna()].sum())})
+    classes, label_of = np.unique(_labels(table[_LABEL]), return_inverse=True)
     counts = np.zeros((partitions.size, classes.size), dtype=np.int64)
     np.add.at(counts, (where, label_of), counted)
-    return Survey(partitions, rows.astype(np.int64), first_rows, classes, counts)
+    return Survey(partitions, rows.astype(np.int64), classes, counts)
 
 
 def allocate_shards(rows, n_shards):
@@ -239,9 +226,13 @@ def _fit_partition(batches, *, columns, numbers, expected, seed, fit_shard, by_c
     wrong = expected is not None and expected.get(partition) != table.num_rows
     if wrong or table.num_rows < len(mine) or not len(mine):
         # Not the rows the survey counted here: reported, not fitted.
-        yield _answer(-1, table.num_rows, b"")
+        yield _answer(_STRAY, table.num_rows, b"")
         return
-    X, y, w = arrow_arrays(table, columns)
+    try:
+        X, y, w = arrow_arrays(table, columns)
+    except ValueError as error:  # a null vector, a vector of another size
+        yield _answer(_REFUSED, table.num_rows, str(error).encode())
+        return
     del table
     shards = deal(y, len(mine), [seed, partition], by_class)
     for number, rows in zip(mine, shards, strict=True):
@@ -302,8 +293,11 @@ def fit_partitions(
     )
     with arrow_batch_rows(sdf.sparkSession, _BATCH_ROWS):
         table = _collect(fitted, "fitting the shards", timeout)
+    refused = table[table[_SHARD] == _REFUSED]
+    if len(refused):
+        raise ValueError(bytes(refused["payload"].iloc[0]).decode())
     n_shards = sum(len(value) for value in numbers.values())
-    stray = int(table[_ROWS][table[_SHARD] < 0].sum())
+    stray = int(table[_ROWS][table[_SHARD] == _STRAY].sum())
     found = table[table[_SHARD] >= 0]
     missing = np.setdiff1d(np.arange(n_shards), found[_SHARD])
     if stray or missing.size:

@@ -140,7 +140,11 @@ def _fit_one_shard(table, *, columns, fit_shard):
         # Rows whose shard number is out of range or null: reported, not fitted.
         return pd.DataFrame({_SHARD: [-1], "rows": [len(table)], "payload": [b""]})
     table = table.sort_values(_ORDER, kind="stable", ignore_index=True)
-    X, y, w = _arrays(table, columns)
+    try:
+        X, y, w = _arrays(table, columns)
+    except ValueError as error:  # a null vector, a vector of another size
+        message = str(error).encode()
+        return pd.DataFrame({_SHARD: [-2], "rows": [len(table)], "payload": [message]})
     payload = fit_shard(int(number), X, y, w)
     if not isinstance(payload, bytes | bytearray):
         raise TypeError(
@@ -169,7 +173,10 @@ def _fit_groups(frame, columns, n_shards, fit_shard, timeout):
         )
     )
     table = _collect(fitted, "fitting the shards", timeout)
-    stray = int(table["rows"][table[_SHARD] < 0].sum())
+    refused = table[table[_SHARD] == -2]
+    if len(refused):
+        raise ValueError(bytes(refused["payload"].iloc[0]).decode())
+    stray = int(table["rows"][table[_SHARD] == -1].sum())
     missing = np.setdiff1d(np.arange(n_shards), table[_SHARD])
     if stray or missing.size:
         raise ValueError(
