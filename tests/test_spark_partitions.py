@@ -162,3 +162,26 @@ def test_a_partition_with_other_rows_than_counted_fits_nothing(spark, _by_value)
             by_class=True,
             expected=wrong,
         )
+
+
+def test_spark_memory_notation_and_the_memory_floor_of_auto(spark, monkeypatch):
+    # Spark's memory settings are read in its notation, a local session's
+    # task gets a worker's share of the machine, and height="auto" never
+    # considers a height whose shards would not fit a task's memory.
+    from types import SimpleNamespace
+
+    from radonlearn._engines import _spark
+
+    assert _spark._bytes("512m") == 512 * 2**20
+    assert _spark._bytes("4g") == 4 * 2**30 and _spark._bytes("2048") == 2**31
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert _spark._task_memory(spark.range(1), 2) == machine / 2
+    columns = SimpleNamespace(n_features=18, sparse=False)
+    plan = SimpleNamespace(largest_height=3, radon_number=21)
+    monkeypatch.setattr(_spark, "_task_memory", lambda sdf, n_workers: 2**30)
+    # 40M rows of 20 doubles, 4 copies: 25.6 GB at height 0, 1.2 GB at
+    # height 1, 58 MB at height 2.
+    assert _spark._memory_min_height(spark, 40_000_000, columns, plan, 2) == 2
+    assert _spark._memory_min_height(spark, 1000, columns, plan, 2) == 0
+    sparse_columns = SimpleNamespace(n_features=10**6, sparse=True)
+    assert _spark._memory_min_height(spark, 1000, sparse_columns, plan, 2) == 0

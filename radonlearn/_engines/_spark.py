@@ -12,6 +12,7 @@ coefficient vectors, their timings and warnings, and two shard models for
 the transplant check come back; the aggregation runs on the driver.
 """
 
+import os
 import pickle
 import time
 import warnings
@@ -58,6 +59,8 @@ _CLASS_ROWS = 20
 # took 19.3 s for 1.4 s of fits (about 0.08 s per shard on two cores). The
 # shuffle that deals the rows is paid at every height, so it is no start-up.
 _TASK_OVERHEAD = 0.08
+# A task holds its shard about this many times over.
+_SHARD_MEMORY_FACTOR = 4
 # Worker-seconds a shard cut from its partition costs beyond its fit (its
 # rows copied out, the result pickled and sent back).
 _SHARD_OVERHEAD = 0.005
@@ -110,8 +113,6 @@ def _n_workers(sdf):
     try:
         return max(int(sdf.sparkSession.sparkContext.defaultParallelism), 1)
     except Exception:  # Spark Connect has no SparkContext on the client
-        import os
-
         return os.cpu_count() or 1
 
 
@@ -161,6 +162,56 @@ def _n_partitions(sdf, found):
         return int(found.partitions.max()) + 1
 
 
+def _task_memory(sdf, n_workers):
+    """Bytes one task's Python worker may hold: ``spark.executor.pyspark.
+    memory`` when set, else a worker's share of this machine (local mode)
+    or of ``spark.executor.memory`` (a cluster)."""
+    conf = sdf.sparkSession.conf
+    value = conf.get("spark.executor.pyspark.memory", None)
+    if value:
+        return _bytes(value)
+    master = str(conf.get("spark.master", "local"))
+    if master.startswith("local"):
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            return None
+        return total / max(n_workers, 1)
+    cores = int(conf.get("spark.executor.cores", "1") or 1)
+    return _bytes(conf.get("spark.executor.memory", "1g")) / max(cores, 1)
+
+
+def _bytes(text):
+    """Spark's memory notation ("512m", "4g", "1t") in bytes."""
+    text = str(text).strip().lower().rstrip("b")
+    scale = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}.get(text[-1:], None)
+    return float(text[:-1]) * scale if scale else float(text) * 2**20
+
+
+def _memory_min_height(sdf, n_samples, columns, plan, n_workers):
+    """The lowest height whose shards fit a task's memory (height="auto").
+
+    A task holds a whole shard about ``_SHARD_MEMORY_FACTOR`` times over
+    (Arrow batches, the float64 matrix, the learner's copies) when shards
+    are groups of partitions or rows dealt by a shuffle; height 0 holds all
+    rows in one task. Sparse input (its size unknown here) is not bounded.
+    """
+    try:
+        budget = None if columns.sparse else _task_memory(sdf, n_workers)
+    except Exception:  # an unreadable setting only loses the bound
+        budget = None
+    row_bytes = 8.0 * (columns.n_features + 2)
+    height = 0
+    while (
+        budget
+        and height < plan.largest_height
+        and _SHARD_MEMORY_FACTOR * row_bytes * n_samples / plan.radon_number**height
+        > budget
+    ):
+        height += 1
+    return height
+
+
 def fit(data, spec, started):
     """Fit Spark ``data`` as ``spec`` says: shards on the executors."""
     sdf, columns = data.sdf, data.columns
@@ -189,8 +240,17 @@ def fit(data, spec, started):
     if spec.height == "auto":
         plan = _limit_by_classes(plan, placing)
     if plan.chosen is None:
+        lowest = _memory_min_height(sdf, n_samples, columns, plan, n_workers)
+        plan = replace(plan, memory_min_height=lowest)
+        if lowest >= plan.largest_height:
+            reason = (
+                f"Height {plan.largest_height}: the only height whose shards "
+                "fit an executor's memory and the rows allow."
+            )
+            plan = replace(plan, chosen=plan.largest_height, reason=reason)
+    if plan.chosen is None:
         per_shard = placing.per_shard(plan.radon_number**plan.largest_height)
-        costs = EngineCosts("spark", n_workers, 0.9 * n_workers, 0.0, per_shard)
+        costs = EngineCosts("spark", n_workers, 0.9 * n_workers, 0.0, per_shard, lowest)
         pilots = sample_pilots(
             spec, sample, first_seed, {}, seconds, n_samples // plan.radon_number
         )
