@@ -59,10 +59,12 @@ def test_allocation_covers_every_partition_and_minimises_the_largest_shard(rows,
 )
 def test_deal_is_a_stratified_partition_of_the_rows(n, n_shards, n_classes, seed):
     # Every row is in exactly one shard, sizes differ by at most one, every
-    # class's rows by at most one across shards, and the same seed deals the
-    # same shards.
-    y = np.random.default_rng(seed).integers(n_classes, size=n)
-    shards = deal(y, n_shards, [seed, 7], by_class=True)
+    # class's rows (and its rows of nonzero weight) by at most one across
+    # shards, and the same seed deals the same shards.
+    rng = np.random.default_rng(seed)
+    y = rng.integers(n_classes, size=n)
+    weighted = rng.random(n) < 0.3
+    shards = deal(y, n_shards, [seed, 7], by_class=True, weighted=weighted)
     assert len(shards) == n_shards
     rows = np.concatenate(shards)
     assert np.array_equal(np.sort(rows), np.arange(n))
@@ -71,7 +73,9 @@ def test_deal_is_a_stratified_partition_of_the_rows(n, n_shards, n_classes, seed
     for label in np.unique(y):
         counts = [np.count_nonzero(y[shard] == label) for shard in shards]
         assert max(counts) - min(counts) <= 1
-    again = deal(y, n_shards, [seed, 7], by_class=True)
+        with_weight = [np.count_nonzero((y == label)[s] & weighted[s]) for s in shards]
+        assert max(with_weight) - min(with_weight) <= 1
+    again = deal(y, n_shards, [seed, 7], by_class=True, weighted=weighted)
     assert all(np.array_equal(a, b) for a, b in zip(shards, again, strict=True))
 
 

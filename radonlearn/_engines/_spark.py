@@ -336,6 +336,12 @@ class _ShardFit:
         bad = nonfinite_counts(X, y, w, self.columns)
         if bad:  # counted over all shards on the driver, then refused
             return cloudpickle.dumps({"nonfinite": bad})
+        if w is not None and not (w > 0).any():
+            message = (
+                f"Shard {number} has no rows with nonzero sample_weight: too "
+                "few weighted rows for this many shards. Use a lower height."
+            )
+            return cloudpickle.dumps({"error": message})
         params = {} if w is None else {"sample_weight": w}
         seed = int(self.seeds[number])
         try:

@@ -177,24 +177,29 @@ def lacking_class(partition_counts, shards):
     return bool((np.asarray(partition_counts) < np.asarray(shards)[:, None]).any())
 
 
-def deal(y, n_shards, seed, by_class):
+def deal(y, n_shards, seed, by_class, weighted=None):
     """Random, near-equal shards of one partition's rows (index arrays).
 
-    The rows are put in a random order (class by class when ``by_class``)
-    and dealt round the shards from a random first shard, so the shards'
-    sizes, and their rows of every class, differ by at most one. Each
-    shard's rows keep their order in the partition.
+    The rows are put in a random order (class by class when ``by_class``,
+    and rows of nonzero weight apart from the others when ``weighted``, a
+    boolean mask, is given) and dealt round the shards from a random first
+    shard, so the shards' sizes, and their rows of every class and of
+    nonzero weight, differ by at most one. Each shard's rows keep their
+    order in the partition.
     """
     rng = np.random.default_rng(seed)
     n = len(y)
-    keys = rng.random(n)
+    keys = [rng.random(n)]
+    if weighted is not None:
+        keys.append(np.asarray(weighted, dtype=bool))
     if by_class:
-        order = np.lexsort((keys, np.unique(y, return_inverse=True)[1]))
-    else:
-        order = np.argsort(keys, kind="stable")
+        keys.append(np.unique(y, return_inverse=True)[1])
+    order = np.lexsort(keys)
     shard_of = np.empty(n, dtype=np.int64)
     shard_of[order] = (np.arange(n) + rng.integers(n_shards)) % n_shards
-    return [np.flatnonzero(shard_of == shard) for shard in range(n_shards)]
+    by_shard = np.argsort(shard_of, kind="stable")
+    bounds = np.cumsum(np.bincount(shard_of, minlength=n_shards))[:-1]
+    return np.split(by_shard, bounds)
 
 
 def _answer(number, rows, payload):
@@ -234,7 +239,8 @@ def _fit_partition(batches, *, columns, numbers, expected, seed, fit_shard, by_c
         yield _answer(_REFUSED, table.num_rows, str(error).encode())
         return
     del table
-    shards = deal(y, len(mine), [seed, partition], by_class)
+    weighted = None if w is None else w > 0
+    shards = deal(y, len(mine), [seed, partition], by_class, weighted)
     for number, rows in zip(mine, shards, strict=True):
         weights = None if w is None else w[rows]
         payload = fit_shard(int(number), X[rows], y[rows], weights)
