@@ -30,6 +30,9 @@ _WEIGHT = _PREFIX + "weight"
 _VECTOR = _PREFIX + "features"
 _SHARD = _PREFIX + "shard"
 _KEY = _PREFIX + "key"
+# Shard numbers of task answers that are not shards: rows that reached no
+# shard, and rows that cannot be read (the message as payload).
+STRAY, REFUSED = -1, -2
 _ORDER = _PREFIX + "row"
 # monotonically_increasing_id() holds the partition index above this many
 # bits and the row's position within its partition below them.
@@ -556,6 +559,20 @@ def _collect(frame, what, timeout=None):
             "and run the fit again."
         ) from error
     raise error
+
+
+def shard_answers(table, n_shards):
+    """Read the answers of shard tasks (columns ``_SHARD``, ``rows``,
+    ``payload``): raise the first refusal (shard ``REFUSED``, its message as
+    payload); return the rows that reached no shard (shard ``STRAY``), the
+    shard numbers without an answer and the shards' answers by number."""
+    refused = table[table[_SHARD] == REFUSED]
+    if len(refused):
+        raise ValueError(bytes(refused["payload"].iloc[0]).decode())
+    stray = int(table["rows"][table[_SHARD] == STRAY].sum())
+    found = table[table[_SHARD] >= 0].sort_values(_SHARD)
+    missing = np.setdiff1d(np.arange(n_shards), found[_SHARD])
+    return stray, missing, found
 
 
 # ---------------------------------------------------------------------------

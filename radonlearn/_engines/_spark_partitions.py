@@ -35,21 +35,21 @@ from ._spark_data import (
     _LABEL,
     _PREFIX,
     _SHARD,
+    REFUSED,
+    STRAY,
     _collect,
     _labels,
     _select,
     arrow_arrays,
     arrow_batch_rows,
     raise_on_missing,
+    shard_answers,
 )
 
 __all__ = []
 
 _PARTITION = _PREFIX + "partition"
 _ROWS = "rows"
-# Shard numbers of the answers that are not shards: rows where none were
-# counted, and rows that cannot be read (the message as payload).
-_STRAY, _REFUSED = -1, -2
 # A partition-local plan is used only if its smallest shard holds at least
 # this share of the mean shard's rows.
 MIN_BALANCE = 0.5
@@ -231,12 +231,12 @@ def _fit_partition(batches, *, columns, numbers, expected, seed, fit_shard, by_c
     wrong = expected is not None and expected.get(partition) != table.num_rows
     if wrong or table.num_rows < len(mine) or not len(mine):
         # Not the rows the survey counted here: reported, not fitted.
-        yield _answer(_STRAY, table.num_rows, b"")
+        yield _answer(STRAY, table.num_rows, b"")
         return
     try:
         X, y, w = arrow_arrays(table, columns)
     except ValueError as error:  # a null vector, a vector of another size
-        yield _answer(_REFUSED, table.num_rows, str(error).encode())
+        yield _answer(REFUSED, table.num_rows, str(error).encode())
         return
     del table
     weighted = None if w is None else w > 0
@@ -299,13 +299,8 @@ def fit_partitions(
     )
     with arrow_batch_rows(sdf.sparkSession, _BATCH_ROWS):
         table = _collect(fitted, "fitting the shards", timeout)
-    refused = table[table[_SHARD] == _REFUSED]
-    if len(refused):
-        raise ValueError(bytes(refused["payload"].iloc[0]).decode())
     n_shards = sum(len(value) for value in numbers.values())
-    stray = int(table[_ROWS][table[_SHARD] == _STRAY].sum())
-    found = table[table[_SHARD] >= 0]
-    missing = np.setdiff1d(np.arange(n_shards), found[_SHARD])
+    stray, missing, found = shard_answers(table, n_shards)
     if stray or missing.size:
         raise PartitionsChanged(
             f"{stray:,} rows reached a Spark task without shards and "
@@ -315,7 +310,6 @@ def fit_partitions(
             "whose partitions are not stable (the output of a shuffle, a random "
             "sample), or pass dask_shuffle=True to deal the rows with a shuffle."
         )
-    found = found.sort_values(_SHARD)
     return found[_ROWS].to_numpy(), [bytes(payload) for payload in found["payload"]]
 
 

@@ -36,11 +36,14 @@ from ._spark_data import (
     _ORDER,
     _ROW_BITS,
     _SHARD,
+    REFUSED,
+    STRAY,
     _arrays,
     _collect,
     _column,
     _column_name,
     _select,
+    shard_answers,
 )
 
 __all__ = []
@@ -138,13 +141,15 @@ def _fit_one_shard(table, *, columns, fit_shard):
     number = table[_SHARD].iloc[0]
     if pd.isna(table[_KEY].iloc[0]):
         # Rows whose shard number is out of range or null: reported, not fitted.
-        return pd.DataFrame({_SHARD: [-1], "rows": [len(table)], "payload": [b""]})
+        return pd.DataFrame({_SHARD: [STRAY], "rows": [len(table)], "payload": [b""]})
     table = table.sort_values(_ORDER, kind="stable", ignore_index=True)
     try:
         X, y, w = _arrays(table, columns)
     except ValueError as error:  # a null vector, a vector of another size
         message = str(error).encode()
-        return pd.DataFrame({_SHARD: [-2], "rows": [len(table)], "payload": [message]})
+        return pd.DataFrame(
+            {_SHARD: [REFUSED], "rows": [len(table)], "payload": [message]}
+        )
     payload = fit_shard(int(number), X, y, w)
     if not isinstance(payload, bytes | bytearray):
         raise TypeError(
@@ -173,19 +178,14 @@ def _fit_groups(frame, columns, n_shards, fit_shard, timeout):
         )
     )
     table = _collect(fitted, "fitting the shards", timeout)
-    refused = table[table[_SHARD] == -2]
-    if len(refused):
-        raise ValueError(bytes(refused["payload"].iloc[0]).decode())
-    stray = int(table["rows"][table[_SHARD] == -1].sum())
-    missing = np.setdiff1d(np.arange(n_shards), table[_SHARD])
+    stray, missing, found = shard_answers(table, n_shards)
     if stray or missing.size:
         raise ValueError(
             f"{stray:,} rows have a shard number that is null or outside "
             f"0..{n_shards - 1}, and {missing.size} of the {n_shards} shards "
             "received no rows (too few rows, or a plan that skips shards)."
         )
-    payloads = dict(zip(table[_SHARD], table["payload"], strict=True))
-    return [bytes(payloads[number]) for number in range(n_shards)]
+    return [bytes(payload) for payload in found["payload"]]
 
 
 def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False, timeout=None):
