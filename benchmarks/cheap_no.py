@@ -15,6 +15,10 @@ the default never hurts:
     features; smaller sizes for the slow solvers), for every learner class
     in ``_LINEAR_COST`` and for LinearSVC (primal and dual),
     QuantileRegressor and liblinear's LogisticRegression.
+``split``
+    the split work of the epoch learners (SGDClassifier, SGDRegressor,
+    Perceptron): 21 fits on a 21st of the rows each against one fit on all
+    of them (whether they belong in ``_LINEAR_COST``).
 ``panel``
     issue "Defaults that never hurt": Ridge, LogisticRegression,
     SGDClassifier, LinearSVC, HuberRegressor and QuantileRegressor on
@@ -62,6 +66,7 @@ from defaults.report import (
     Run,
     report_text,
 )
+from defaults.split import measure_split
 from defaults.wins import run_wins
 from threadpoolctl import threadpool_limits
 
@@ -123,12 +128,14 @@ def run_sections(args, run):
     steps = {
         "constants": lambda: measure_shard_seconds(args),
         "growth": lambda: measure_growth(args, run.profile),
+        "split": lambda: measure_split(args, run.profile),
         "panel": lambda: run_panel(args, run.profile),
         "wins": lambda: run_wins(args),
     }
     attributes = {
         "constants": "shards",
         "growth": "growth",
+        "split": "split",
         "panel": "cases",
         "wins": "wins",
     }

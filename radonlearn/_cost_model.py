@@ -47,7 +47,7 @@ def _growth_pair(sizes, seconds, overhead):
     return last - 1, last
 
 
-def fit_cost_model(sizes, seconds, overhead=None):
+def fit_cost_model(sizes, seconds, overhead=None, bounds=EXPONENT_BOUNDS):
     """A cost model of one fit from pilot ``(rows, seconds)`` timings.
 
     Returns a dict with the measured ``sizes`` and ``seconds`` (sorted, the
@@ -55,8 +55,9 @@ def fit_cost_model(sizes, seconds, overhead=None):
     whatever its rows: the ``overhead`` measured on a tiny fit, if given,
     but at most half the quickest pilot's time) and the growth ``exponent``:
     the log-log slope of the time above the overhead between two pilots
-    (see ``_growth_pair``), clipped to ``EXPONENT_BOUNDS``; 1 with a single
-    pilot size.
+    (see ``_growth_pair``), clipped to ``bounds`` (the learner's growth
+    range, within ``EXPONENT_BOUNDS``); with a single pilot size, 1 clipped
+    to them.
     """
     by_size = {}
     for size, time in zip(sizes, seconds, strict=True):
@@ -71,7 +72,7 @@ def fit_cost_model(sizes, seconds, overhead=None):
         exponent = np.log(
             (seconds[large] - overhead) / (seconds[small] - overhead)
         ) / np.log(sizes[large] / sizes[small])
-    exponent = float(np.clip(exponent, *EXPONENT_BOUNDS))
+    exponent = float(np.clip(exponent, *bounds))
     return {
         "sizes": sizes.tolist(),
         "seconds": seconds.tolist(),
@@ -81,7 +82,13 @@ def fit_cost_model(sizes, seconds, overhead=None):
 
 
 def grow_pilots(
-    time_at, first_timing, smallest, largest, n_samples=None, overhead=None
+    time_at,
+    first_timing,
+    smallest,
+    largest,
+    n_samples=None,
+    overhead=None,
+    bounds=EXPONENT_BOUNDS,
 ):
     """Pilot ``(rows, seconds)`` timings, from ``smallest`` rows up by fours.
 
@@ -90,7 +97,8 @@ def grow_pilots(
     repeats; else the seconds count); ``first_timing`` is a pilot already
     made (the layout pilot), in the same form, reused for a size within a
     factor 1.5 of it; ``overhead``, the seconds of a tiny fit, if measured
-    (see ``fit_cost_model``). Growth stops at ``largest`` rows, once the two
+    (see ``fit_cost_model``), and ``bounds`` on the growth exponent, as
+    ``fit_cost_model`` takes them. Growth stops at ``largest`` rows, once the two
     pilots the growth is read between both take a noticeable time,
     or before the next pilot would take the pilots' wall time over the
     budget: ``PILOT_TOTAL``, and, given ``n_samples``, ``PILOT_FRACTION`` of
@@ -110,7 +118,9 @@ def grow_pilots(
             measured = time_at(size)
             timings.append(tuple(measured[:2]))
             spent += measured[-1]
-        model = fit_cost_model(*zip(*timings, strict=True), overhead=overhead)
+        model = fit_cost_model(
+            *zip(*timings, strict=True), overhead=overhead, bounds=bounds
+        )
         readable = False
         if len(model["sizes"]) >= 2:
             small, large = _growth_pair(

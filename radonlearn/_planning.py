@@ -28,6 +28,7 @@ from sklearn.linear_model import (
     SGDRegressor,
     TweedieRegressor,
 )
+from sklearn.svm import LinearSVC, LinearSVR
 
 from ._cost_model import (
     EXPONENT_BOUNDS,
@@ -54,7 +55,9 @@ _PILOT_STREAM = 1
 # saves them at most the share of the work the other workers take.
 # Measured in benchmarks/cheap_no.py; LinearSVC and liblinear's primal
 # solvers grow faster (3.3 s for 10**6 rows against 7 x 0.31 s for shards of
-# 143,000 rows here) and so do HiGHS's quantile LPs.
+# 143,000 rows here) and so do HiGHS's quantile LPs. The epoch learners
+# (SGD, Perceptron) stay: their epochs vary with the rows, but 21 shards
+# cost them 0.5 to 1.1 times one fit in all (the ``split`` section).
 _LINEAR_COST = (
     ElasticNet,
     GammaRegressor,
@@ -70,11 +73,23 @@ _LINEAR_COST = (
     SGDRegressor,
     TweedieRegressor,
 )
+# liblinear copies the rows into its own sparse format and slows down per
+# row once that copy outgrows the cache, which pilots of a few thousand rows
+# never see: between 10k, 100k and 1M rows its primal solvers grow with
+# exponents 1.24 to 1.49 (the ``growth`` section), so their cost model never
+# extrapolates with less than this.
+_LIBLINEAR_COST = (LinearSVC, LinearSVR)
+LIBLINEAR_GROWTH = 1.25
 # What planning and sharding cost whatever the data: the pilots and the
-# layout (PLANNING_SECONDS), and one shard fit's fixed work (cloning,
-# gathering, checks; SHARD_SECONDS), measured in benchmarks/cheap_no.py.
-PLANNING_SECONDS = 0.02
-SHARD_SECONDS = 0.002
+# layout (PLANNING_SECONDS, median 0.028 s in the panel), the shard phase's
+# start-up on threads (THREAD_STARTUP, wall seconds: the thread test, the
+# pool, the first gathering) and each shard's fixed work outside its fit
+# (SHARD_SECONDS, worker-seconds: scheduling, flattening, gathering; the
+# fit's own fixed work is in the pilots' timings), from the ``constants``
+# section of benchmarks/cheap_no.py (shards of 50 rows at heights 1 and 2).
+PLANNING_SECONDS = 0.03
+THREAD_STARTUP = 0.025
+SHARD_SECONDS = 0.0002
 
 
 def present_fields(record):
@@ -183,33 +198,61 @@ class Pilots:
     largest: int
 
 
-def growth_bound(template):
-    """The largest growth exponent of the learner's cost in the rows.
-
-    1 for the learners of known linear cost (``_LINEAR_COST``, subclasses
-    too; LogisticRegression except with liblinear), else the cost model's
-    upper bound.
-    """
-    linear = isinstance(template, _LINEAR_COST) and not (
+def _is_liblinear(template):
+    """Whether the learner fits with liblinear (by class, or its solver)."""
+    return isinstance(template, _LIBLINEAR_COST) or (
         isinstance(template, LogisticRegression)
         and template.get_params().get("solver") == "liblinear"
     )
-    return 1.0 if linear else EXPONENT_BOUNDS[1]
+
+
+def growth_range(template):
+    """The bounds ``(low, high)`` of the growth exponent of the learner's cost.
+
+    By class (subclasses too): ``(1, 1)`` for the linear-cost learners
+    (``_LINEAR_COST``, LogisticRegression except with liblinear), at least
+    ``LIBLINEAR_GROWTH`` for liblinear, else the cost model's
+    ``EXPONENT_BOUNDS``. The pilots' growth is clipped to
+    it.
+    """
+    if _is_liblinear(template):
+        return LIBLINEAR_GROWTH, EXPONENT_BOUNDS[1]
+    if isinstance(template, _LINEAR_COST):
+        return 1.0, 1.0
+    return EXPONENT_BOUNDS
+
+
+def growth_bound(template):
+    """The largest growth exponent of the learner's cost in the rows."""
+    return growth_range(template)[1]
+
+
+def thread_costs(n_workers, thread_speedup=2.0):
+    """What shard fits cost in threads of this machine (``EngineCosts``).
+
+    ``thread_speedup``: how much faster two threads ran two shard fits
+    than one thread (2 until measured).
+    """
+    speedup = min(thread_speedup, 2.0) * n_workers / 2
+    return EngineCosts("threads", n_workers, speedup, THREAD_STARTUP, SHARD_SECONDS)
 
 
 def cannot_pay(n_rows, pilot_rows, pilot_seconds, radon_number, n_workers, growth):
     """Why sharding cannot beat one fit on all rows, from one pilot, or ''.
 
     The full fit is at most ``pilot_seconds * (n_rows / pilot_rows) **
-    growth``; with linear growth sharding saves at most the other workers'
-    share of it, otherwise at most all of it; each of the ``radon_number``
-    shards of height 1 costs ``SHARD_SECONDS`` of fixed work, spread over
-    the workers, and planning ``PLANNING_SECONDS``. When that best case
-    saves nothing, the answer is no, before any other pilot.
+    max(growth, 1)``. Its ``r`` shards of height 1 cost at least ``r ** (1 -
+    growth)`` times it in all, spread over the workers, so with ``growth <=
+    1`` sharding saves at most ``1 - r ** (1 - growth) / n_workers`` of it
+    (deeper heights save less), otherwise at most all of it; the shards
+    also cost the threads' start-up and ``SHARD_SECONDS`` each, and planning
+    ``PLANNING_SECONDS`` (``thread_costs``, the cheapest engine). When that
+    best case saves nothing, the answer is no, before any other pilot.
     """
-    full = pilot_seconds * (n_rows / max(pilot_rows, 1)) ** growth
-    share = 1.0 - 1.0 / n_workers if growth == 1.0 else 1.0
-    saving = full * share - radon_number * SHARD_SECONDS / n_workers
+    full = pilot_seconds * (n_rows / max(pilot_rows, 1)) ** max(growth, 1.0)
+    share = 1.0 - radon_number ** (1.0 - growth) / n_workers if growth <= 1 else 1.0
+    costs = thread_costs(n_workers)
+    saving = full * share - costs.startup - radon_number * costs.per_shard / n_workers
     if saving > PLANNING_SECONDS:
         return ""
     kind = "linear-cost learner" if growth == 1.0 else "learner"
@@ -352,12 +395,13 @@ def predict_heights(plan, n_samples, costs):
     )
 
 
-def choose_height(plan, n_samples, pilots, costs):
+def choose_height(plan, n_samples, pilots, costs, bounds=EXPONENT_BOUNDS):
     """Time the pilots, fit the cost model and choose the fastest height.
 
     The pilots grow from the shard size of the deepest allowed height by
     fours (``grow_pilots``) after one tiny fit timing the learner's per-fit
-    overhead (whose failure only loses that estimate).
+    overhead (whose failure only loses that estimate); ``bounds``, the
+    learner's ``growth_range``, bound the growth read from them.
     """
     try:
         overhead = pilots.overhead()
@@ -370,6 +414,9 @@ def choose_height(plan, n_samples, pilots, costs):
         pilots.largest,
         n_samples,
         overhead,
+        bounds,
     )
-    cost_model = fit_cost_model(*zip(*timings, strict=True), overhead=overhead)
+    cost_model = fit_cost_model(
+        *zip(*timings, strict=True), overhead=overhead, bounds=bounds
+    )
     return predict_heights(replace(plan, cost_model=cost_model), n_samples, costs)

@@ -7,21 +7,38 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import make_classification, make_regression
-from sklearn.linear_model import LogisticRegression, QuantileRegressor, Ridge
-from sklearn.svm import LinearSVC
+from sklearn.linear_model import (
+    LogisticRegression,
+    Perceptron,
+    QuantileRegressor,
+    Ridge,
+    SGDClassifier,
+    SGDRegressor,
+)
+from sklearn.svm import LinearSVC, LinearSVR
 
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
-from radonlearn._cost_model import fastest_height
+from radonlearn._cost_model import EXPONENT_BOUNDS, fastest_height, fit_cost_model
 from radonlearn._planning import (
+    LIBLINEAR_GROWTH,
     PLANNING_SECONDS,
     SHARD_SECONDS,
-    EngineCosts,
+    THREAD_STARTUP,
     HeightPlan,
     cannot_pay,
     growth_bound,
+    growth_range,
     predict_heights,
+    thread_costs,
 )
 from radonlearn._shards import largest_height
+
+# The growth ranges a pilot allows, by kind of learner.
+_KINDS = {
+    "linear": Ridge(),
+    "liblinear": LinearSVC(),
+    "other": QuantileRegressor(),
+}
 
 
 @settings(suppress_health_check=[HealthCheck.filter_too_much])
@@ -29,20 +46,21 @@ from radonlearn._shards import largest_height
     n_rows=st.integers(1_001, 10**6),
     pilot_seconds=st.floats(1e-8, 1e-3),
     overhead_share=st.floats(0.0, 0.5),
-    exponent=st.floats(1.0, 3.0),
+    position=st.floats(0.0, 1.0),
     radon_number=st.integers(3, 60),
     n_workers=st.integers(1, 8),
-    linear=st.booleans(),
+    kind=st.sampled_from(sorted(_KINDS)),
 )
 def test_cheap_no_never_rejects_a_height_the_planner_would_take(
-    n_rows, pilot_seconds, overhead_share, exponent, radon_number, n_workers, linear
+    n_rows, pilot_seconds, overhead_share, position, radon_number, n_workers, kind
 ):
     # Whenever one pilot says sharding cannot pay, the full planner, given any
-    # cost model that pilot allows (exponent 1 for a linear-cost learner, up
-    # to 3 otherwise) and charged the same planning, picks height 0 too.
-    growth = 1.0 if linear else 3.0
-    exponent = 1.0 if linear else exponent
-    assume(cannot_pay(n_rows, 1000, pilot_seconds, radon_number, n_workers, growth))
+    # cost model that pilot allows (an exponent in the learner's growth
+    # range) on the threads of this machine and charged the same planning,
+    # picks height 0 too.
+    low, high = growth_range(_KINDS[kind])
+    exponent = low + position * (high - low)
+    assume(cannot_pay(n_rows, 1000, pilot_seconds, radon_number, n_workers, high))
     allowed = largest_height(n_rows, radon_number, 1)
     assume(allowed >= 1)
     cost_model = {
@@ -54,11 +72,10 @@ def test_cheap_no_never_rejects_a_height_the_planner_would_take(
     plan = HeightPlan(
         radon_number=radon_number, largest_height=allowed, cost_model=cost_model
     )
-    costs = EngineCosts("threads", n_workers, n_workers, per_shard=SHARD_SECONDS)
-    predicted = predict_heights(plan, n_rows, costs).predicted_seconds
+    predicted = predict_heights(plan, n_rows, thread_costs(n_workers))
     charged = {
         height: seconds + (PLANNING_SECONDS if height else 0.0)
-        for height, seconds in predicted.items()
+        for height, seconds in predicted.predicted_seconds.items()
     }
     assert fastest_height(charged) == 0
 
@@ -73,6 +90,90 @@ def test_linear_cost_families_by_class():
     assert growth_bound(LogisticRegression()) == 1.0
     assert growth_bound(LogisticRegression(solver="liblinear")) == 3.0
     assert growth_bound(LinearSVC()) == growth_bound(QuantileRegressor()) == 3.0
+
+
+@pytest.mark.parametrize(
+    "learner",
+    [
+        Ridge(),
+        LogisticRegression(),
+        LogisticRegression(solver="liblinear"),
+        LinearSVC(),
+        LinearSVR(),
+        SGDClassifier(),
+        SGDRegressor(tol=None),
+        Perceptron(),
+        QuantileRegressor(),
+    ],
+    ids=repr,
+)
+def test_growth_ranges_by_family(learner):
+    # Every range lies within the cost model's bounds; the linear-cost
+    # learners (the epoch learners too) grow exactly linearly, liblinear
+    # never slower than LIBLINEAR_GROWTH, unknown learners within the bounds.
+    low, high = growth_range(learner)
+    assert EXPONENT_BOUNDS[0] <= low <= high <= EXPONENT_BOUNDS[1]
+    if isinstance(learner, (LinearSVC, LinearSVR)) or "liblinear" in repr(learner):
+        assert low == LIBLINEAR_GROWTH > 1.0
+    elif isinstance(
+        learner, (Ridge, LogisticRegression, SGDClassifier, Perceptron, SGDRegressor)
+    ):
+        assert (low, high) == (1.0, 1.0)
+    else:
+        assert (low, high) == EXPONENT_BOUNDS
+
+
+@given(
+    sizes=st.lists(st.integers(10, 10**6), min_size=1, max_size=5),
+    seconds=st.lists(st.floats(1e-5, 10.0), min_size=5, max_size=5),
+    low=st.floats(0.5, 2.0),
+    width=st.floats(0.0, 1.0),
+)
+def test_cost_model_growth_stays_in_the_learners_range(sizes, seconds, low, width):
+    # Whatever the pilots read, the exponent the cost model extrapolates
+    # with lies in the bounds it was given.
+    model = fit_cost_model(sizes, seconds[: len(sizes)], bounds=(low, low + width))
+    assert low <= model["exponent"] <= low + width
+
+
+def test_thread_costs_charge_a_start_up_and_each_shard():
+    # Threads start up once and charge each shard; a measured slow-down
+    # lowers their speed-up, never above the workers' count.
+    costs = thread_costs(2)
+    assert costs.startup == THREAD_STARTUP and costs.per_shard == SHARD_SECONDS
+    assert costs.speedup == 2.0
+    assert thread_costs(2, 1.0).speedup == 1.0
+    assert thread_costs(4, 3.0).speedup == 4.0
+
+
+def test_slow_threads_send_an_auto_fit_back_to_one_fit():
+    # When two threads run the first shard fits no faster than one, the
+    # heights are predicted again at that speed; a linear-cost learner whose
+    # gain rested on two workers then goes on as one fit on all rows.
+    from radonlearn._engines import _local
+
+    class Run:
+        spec = type("Spec", (), {"height": "auto"})()
+        n_samples = 100_000
+        n_workers = 2
+
+        def costs(self, backend, thread_speedup=2.0):
+            return thread_costs(self.n_workers, thread_speedup)
+
+    cost_model = {
+        "sizes": [4761.0],
+        "seconds": [0.05],
+        "overhead": 0.0,
+        "exponent": 1.0,
+    }
+    plan = HeightPlan(radon_number=21, largest_height=1, cost_model=cost_model)
+    plan = predict_heights(plan, 100_000, thread_costs(2))
+    assert plan.chosen == 1
+    backend, checked = _local._threads_checked(Run(), plan, 1.0)
+    assert backend is None and checked.chosen == 0
+    assert "one fit on all rows" in checked.reason
+    backend, kept = _local._threads_checked(Run(), plan, 1.9)
+    assert backend == "threads" and kept.chosen == 1
 
 
 def test_cheap_learner_on_mid_sized_data_fits_once_and_says_why(monkeypatch):

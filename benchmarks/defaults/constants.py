@@ -5,7 +5,12 @@ from functools import partial
 
 from peers.report import markdown_table
 
-from radonlearn._planning import _LINEAR_COST, PLANNING_SECONDS
+from radonlearn._planning import (
+    _LINEAR_COST,
+    PLANNING_SECONDS,
+    SHARD_SECONDS,
+    THREAD_STARTUP,
+)
 
 from .common import (
     LEARNERS,
@@ -57,6 +62,7 @@ def _shard_result(name, height, n_shards, fits):
         "outside": (workers * wall - task_sum) / n_shards,
         "beyond": workers * wall - task_sum,
         "whole": (workers * total - one) / n_shards,
+        "workers": workers,
     }
 
 
@@ -99,7 +105,37 @@ def shard_summary(results):
             f"{1000 * outside:.2f} ms outside the fit tasks "
             f"({1000 * beyond:.0f} ms for all shards)"
         )
-    return f"Medians over the learners (worker-seconds): {'; '.join(parts)}."
+    return (
+        f"Medians over the learners (worker-seconds): {'; '.join(parts)}. "
+        + startup_text(results)
+    )
+
+
+def startup_text(results):
+    """The shard phase's start-up and per-shard cost outside the fit tasks.
+
+    The work outside the fit tasks at heights 1 and 2 (medians over the
+    learners, worker-seconds) read as ``start-up + shards * per shard``:
+    what ``THREAD_STARTUP`` (wall seconds, over the workers) and
+    ``SHARD_SECONDS`` stand for.
+    """
+    beyond = {}
+    for height in (1, 2):
+        items = [item for item in results if item["height"] == height]
+        if not items:
+            return ""
+        beyond[items[0]["shards"]] = median(item["beyond"] for item in items)
+    (few, at_few), (many, at_many) = sorted(beyond.items())
+    per_shard = (at_many - at_few) / (many - few)
+    startup = at_few - few * per_shard
+    workers = results[0].get("workers", 2)
+    return (
+        f"Read as start-up + shards x per shard: {1000 * per_shard:.2f} ms per "
+        f"shard and a start-up of {1000 * startup:.0f} ms worker-seconds "
+        f"({1000 * startup / workers:.0f} ms on {workers} workers; "
+        f"`SHARD_SECONDS` = {1000 * SHARD_SECONDS:g} ms, `THREAD_STARTUP` = "
+        f"{1000 * THREAD_STARTUP:g} ms)."
+    )
 
 
 def shard_table(results):

@@ -43,6 +43,7 @@ from .panel import (
     prediction_table,
     verdicts,
 )
+from .split import split_lines
 from .wins import (
     SAME_AUC,
     SAME_MAE,
@@ -62,6 +63,7 @@ class Run:
     loads: dict = field(default_factory=dict)
     shards: list | None = None
     growth: list | None = None
+    split: list | None = None
     cases: list | None = None
     wins: list | None = None
     elapsed: float = 0.0
@@ -129,6 +131,8 @@ def result_lines(run):
             growth_table(run.growth),
             "",
         ]
+    if run.split:
+        lines += split_lines(run.split)
     return lines
 
 
@@ -139,7 +143,8 @@ def _constant_lines(run):
         lines += [
             "### SHARD_SECONDS: the fixed work of one shard fit",
             "",
-            f"`SHARD_SECONDS` = {SHARD_SECONDS:g} s (worker-seconds per shard). "
+            f"`SHARD_SECONDS` = {SHARD_SECONDS:g} s (worker-seconds per shard, "
+            "outside its fit task; the fit's own fixed work is in the pilots). "
             "*per shard*: `(n_workers x shard phase - one fit on the same "
             "rows) / shards`; *outside the fit tasks*: the same with the shard "
             "tasks' own summed times instead of the one fit (scheduling, "

@@ -36,8 +36,10 @@ from .._planning import (
     cannot_pay,
     choose_height,
     growth_bound,
+    growth_range,
     height_limits,
     predict_heights,
+    thread_costs,
     unreachable_reason,
 )
 from .._result import FitTimes, ShardResults
@@ -184,8 +186,7 @@ class _Run:
         """What shard fits cost on ``backend`` (threads, processes, sequential)."""
         n_workers = self.n_workers
         if backend == "threads":
-            speedup = min(thread_speedup, 2.0) * n_workers / 2
-            return EngineCosts(backend, n_workers, speedup, per_shard=SHARD_SECONDS)
+            return thread_costs(n_workers, thread_speedup)
         if backend == "processes":
             X = self.data.X
             nbytes = X.data.nbytes if sparse.issparse(X) else X.nbytes
@@ -320,7 +321,9 @@ def _plan_and_fit(run, planner, times, pilot, plan):
             largest=n_samples // plan.radon_number,
         )
         backend = "threads" if run.n_workers > 1 else "sequential"
-        plan = choose_height(plan, n_samples, pilots, run.costs(backend))
+        plan = choose_height(
+            plan, n_samples, pilots, run.costs(backend), growth_range(spec.template)
+        )
     elif spec.height != "auto":
         planner.nest(plan.radon_number, spec.height)
     times = replace(times, pilot=time.perf_counter() - pilot.started)
@@ -409,7 +412,8 @@ def _choose_backend(run, plan, shards, seeds):
     """The first shard fits, the backend for the rest, and the plan updated.
 
     Returns ``(first, backend, plan)``; ``backend`` is None when processes
-    turn out to cost too much start-up for this data (one fit instead).
+    turn out to cost too much start-up for this data, or threads run too
+    slowly (``_threads_checked``): one fit instead.
     """
     if run.n_workers == 1:
         return [], "threads", replace(plan, backend=plan.backend or "sequential")
@@ -419,7 +423,7 @@ def _choose_backend(run, plan, shards, seeds):
     first, speedup = _first_shards(run, shards, seeds, alone)
     plan = replace(plan, thread_speedup=speedup)
     if speedup >= _THREAD_SPEEDUP_NEEDED:
-        return first, "threads", replace(plan, backend="threads")
+        return first, *_threads_checked(run, plan, speedup)
     if run.spec.height == "auto":
         height = plan.chosen
         plan = predict_heights(plan, run.n_samples, run.costs("processes"))
@@ -434,6 +438,30 @@ def _choose_backend(run, plan, shards, seeds):
             f"{height} went to processes.",
         )
     return first, "processes", replace(plan, backend="processes")
+
+
+def _threads_checked(run, plan, speedup):
+    """The backend and plan once two threads ran shard fits ``speedup`` times one.
+
+    With height="auto", the heights are predicted again at the measured
+    speed (which also reads how far the first shards' cost strayed from the
+    cost model: a busy machine or shards dearer than the pilots said); when
+    one fit on all rows then wins, the backend is None and the rest of the
+    shards are not fitted.
+    """
+    if run.spec.height != "auto" or plan.cost_model is None or speedup >= 2.0:
+        return "threads", replace(plan, backend="threads")
+    height = plan.chosen
+    checked = predict_heights(plan, run.n_samples, run.costs("threads", speedup))
+    if checked.chosen == 0:
+        return None, replace(
+            checked,
+            backend="sequential",
+            reason=f"{checked.reason} Two threads ran the first two shard "
+            f"fits of height {height} at {speedup:.2f} times the speed of one "
+            "(predicted: 2), so the fit went on as one fit on all rows.",
+        )
+    return "threads", replace(plan, backend="threads")
 
 
 def _fit_sharded(run, layout, plan, shards, times):
