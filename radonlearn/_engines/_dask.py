@@ -28,7 +28,7 @@ from scipy import sparse
 from .._aggregate import aggregate_point, blockwise_radon_levels
 from .._fitting import ShardTask, fit_shard_rows
 from .._hypotheses import layout_of
-from .._planning import EngineCosts, choose_height, height_limits
+from .._planning import EngineCosts, choose_height, growth_range, height_limits
 from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
@@ -298,7 +298,8 @@ def _choose_height(spec, data, plan, chunks, sample, first_seconds, arrays):
         first_seconds,
         data.n_samples // radon_number,
     )
-    return choose_height(plan, data.n_samples, pilots, costs)
+    bounds = growth_range(spec.template)
+    return choose_height(plan, data.n_samples, pilots, costs, bounds)
 
 
 def _split_tasks(blocks, pieces, split):

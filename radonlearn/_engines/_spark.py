@@ -26,7 +26,7 @@ from scipy import sparse
 
 from .._fitting import ShardTask, fit_shard_rows
 from .._hypotheses import layout_of
-from .._planning import EngineCosts, choose_height, height_limits
+from .._planning import EngineCosts, choose_height, growth_range, height_limits
 from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
@@ -254,7 +254,8 @@ def fit(data, spec, started):
         pilots = sample_pilots(
             spec, sample, first_seed, {}, seconds, n_samples // plan.radon_number
         )
-        plan = choose_height(plan, n_samples, pilots, costs)
+        bounds = growth_range(spec.template)
+        plan = choose_height(plan, n_samples, pilots, costs, bounds)
     placement = placing.at(plan.radon_number**plan.chosen)
     if placement.lacks_class(found):
         raise ValueError(
