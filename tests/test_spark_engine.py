@@ -275,3 +275,17 @@ def test_predicting_spark_rows_needs_a_spark_fit(binary):
         machine.fit(frame[["x0", "x1", "x2", "x3"]], frame["label"])
     with pytest.raises(TypeError, match="not fitted on a Spark DataFrame"):
         machine.predict(sdf)
+
+
+@pytest.mark.parametrize("height", [0, 1])
+def test_partitions_outnumbering_shards_are_grouped_whole(spark, height):
+    # With more partitions than shards, whole partitions are grouped into one
+    # task per shard (no shuffle): every row is fitted once, and the model
+    # is that of a fit on all rows, within the shards' noise.
+    X, y = make_regression(n_samples=6000, n_features=3, noise=1.0, random_state=6)
+    sdf = spark.createDataFrame(_frame(X, y)).repartition(12).cache()
+    machine = RadonMachineRegressor(Ridge(), height=height, random_state=0)
+    machine.fit(sdf, y="label")
+    assert "grouped whole" in machine.height_plan_["placement"]
+    assert machine.n_shards_ == machine.radon_number_**height
+    np.testing.assert_allclose(machine.coef_, Ridge().fit(X, y).coef_, rtol=0.02)

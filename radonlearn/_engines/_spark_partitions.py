@@ -239,6 +239,9 @@ def _fit_partition(batches, *, columns, numbers, expected, seed, fit_shard, by_c
         yield _answer(REFUSED, table.num_rows, str(error).encode())
         return
     del table
+    if len(mine) == 1:  # the task is one shard: its rows as they are, no copy
+        yield _answer(int(mine[0]), len(y), bytes(fit_shard(int(mine[0]), X, y, w)))
+        return
     weighted = None if w is None else w > 0
     shards = deal(y, len(mine), [seed, partition], by_class, weighted)
     for number, rows in zip(mine, shards, strict=True):
