@@ -153,7 +153,9 @@ def parse_args(argv=None):
         parser.error(f"unknown methods {sorted(unknown)}; choose from {METHODS}")
     args.methods = [m for m in args.methods if m != "none"]
     args.spark_heights = [h.strip() for h in args.spark_heights.split(",")]
-    args.results_dir = args.results_dir or str(Path(args.data_dir) / "results")
+    args.data_dir = str(Path(args.data_dir).resolve())
+    results_dir = args.results_dir or Path(args.data_dir) / "results"
+    args.results_dir = str(Path(results_dir).resolve())
     return args
 
 

@@ -60,7 +60,32 @@ def _spark_session(args, name):
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    _check_worker_package(session, package_root)
     return session
+
+
+def _check_worker_package(session, package_root):
+    """Refuse to go on when Spark's Python workers import another radonlearn."""
+
+    def worker_package(_):
+        # Nested, so that it is pickled by value: the workers cannot import
+        # this module.
+        import pathlib
+
+        import radonlearn
+
+        yield str(pathlib.Path(radonlearn.__file__).resolve().parents[1])
+
+    context = session.sparkContext
+    found = set(context.parallelize([0], 1).mapPartitions(worker_package).collect())
+    if found != {package_root}:
+        session.stop()
+        raise RuntimeError(
+            f"Spark's Python workers import radonlearn from {sorted(found)}, the "
+            f"driver from {package_root!r}. Put the driver's folder first on "
+            "PYTHONPATH and start the script from a folder without a radonlearn "
+            "package in it."
+        )
 
 
 def _machine_result(machine, seconds):

@@ -179,8 +179,15 @@ def run_child(args, script, method, height, log):
     log(f"{method} (height {height}, budget {budget:.0f} s) starting; log {log_path}")
     started = time.perf_counter()
     with open(log_path, "w") as output:
+        # The child runs in the results folder: Spark's Python workers inherit
+        # its working directory and put it first on sys.path, so started in a
+        # checkout they would import that checkout's radonlearn.
         child = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=args.results_dir,
         )
         with Watch(child, args, budget) as watch:
             code = child.wait()
