@@ -157,8 +157,8 @@ def _row(result, reference, limits):
     """One Markdown row of the results table."""
     peaks = result["peaks"]
     if "auc" in result:
-        auc = f"{result['auc']:.5f}"
-        difference = f"{result['auc'] - reference['auc']:+.5f}"
+        auc = f"{result['auc']:.6f}"
+        difference = f"{result['auc'] - reference['auc']:+.6f}"
     else:
         auc, difference = "-", "-"
     seconds = f"{result['seconds']:.0f}" if "seconds" in result else "-"
@@ -206,7 +206,7 @@ def report(args, results, reference, facts):
     lines += [
         f"In-memory reference: `LogisticRegression()` on {args.sample_rows:,} "
         f"rows of the same distribution, {reference['seconds']:.1f} s, test AUC "
-        f"{reference['auc']:.5f} (the true model: {reference['auc_true']:.5f}), on "
+        f"{reference['auc']:.6f} (the true model: {reference['auc_true']:.6f}), on "
         f"{args.test_rows:,} test rows.",
         "",
         "## Commands",
