@@ -107,6 +107,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--heights", default="1,2", help="explicit heights to try")
     parser.add_argument(
+        "--linearsvc-dual",
+        choices=["both", "primal", "dual"],
+        default="both",
+        help="scikit-learn LinearSVC formulations to run (both)",
+    )
+    parser.add_argument(
         "--only",
         default="logistic,linearsvc,quantile,huber",
         help="comma-separated groups to run",
@@ -138,6 +144,9 @@ def parse_args(argv=None):
         args.regression_rows, args.sample_rows = 20_000, 5_000
         args.repeats = 1
     args.heights = [int(h) for h in args.heights.split(",") if h.strip()]
+    args.linearsvc_dual = {"both": (False, True), "primal": (False,), "dual": (True,)}[
+        args.linearsvc_dual
+    ]
     args.only = [g.strip() for g in args.only.split(",") if g.strip()]
     return args
 

@@ -88,7 +88,7 @@ def methods_for(args, tables):
         "linearsvc": [
             *(
                 _radon("linearsvc", f"LinearSVC(dual={dual})", LinearSVC(dual=dual), h)
-                for dual in (False, True)
+                for dual in args.linearsvc_dual
                 for h in heights
             ),
             _mllib(
