@@ -514,3 +514,20 @@ def test_sparse_chunks_are_fitted_and_predicted():
     np.testing.assert_allclose(
         machine.predict_proba(Xd).compute(), machine.predict_proba(X)
     )
+
+
+def test_partition_lengths_read_one_column_and_match_the_partitions():
+    # The lengths of a Dask DataFrame's partitions, counted on its first
+    # column, are the partitions' row counts, uneven ones included, so the
+    # features are not read just to count them.
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": np.arange(103.0), "b": np.arange(103.0) % 7})
+    ddf = dd.from_pandas(frame, npartitions=5)
+    ddf = ddf[ddf["b"] != 3]  # uneven, unknown lengths
+    expected = tuple(
+        len(part) for part in ddf.to_delayed() for part in [part.compute()]
+    )
+    assert rdask_data._partition_lengths(ddf) == expected
+    assert rdask_data._partition_lengths(ddf["b"]) == expected
+    assert sum(expected) == int((frame["b"] != 3).sum())

@@ -74,6 +74,14 @@ def _meta_frame(value):
     return None
 
 
+def _partition_lengths(frame):
+    """Rows of every partition of a Dask DataFrame or Series, counted on one
+    column: a columnar source (Parquet) then reads no other."""
+    if frame.ndim == 2 and len(frame.columns):
+        frame = frame[frame.columns[0]]
+    return tuple(int(size) for size in frame.map_partitions(len).compute())
+
+
 def as_dask_array(value, name, n_rows=None):
     """A Dask array of ``value`` (Dask array, DataFrame, Series or array-like).
 
@@ -84,7 +92,7 @@ def as_dask_array(value, name, n_rows=None):
     import dask.array as da
 
     if hasattr(value, "to_dask_array") and is_dask_collection(value):
-        value = value.to_dask_array(lengths=True)
+        value = value.to_dask_array(lengths=_partition_lengths(value))
     elif not is_dask_collection(value):
         value = np.asarray(value)
         if n_rows is not None and value.shape[:1] != (n_rows,):
