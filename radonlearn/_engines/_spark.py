@@ -154,12 +154,12 @@ def _pilot_rows(data, classes, n_samples, seed, first):
     return layout_rows_first(Sample(X, y, w), classes)
 
 
-def _n_partitions(sdf, found):
-    """Partitions of the DataFrame (empty ones too, where Spark says)."""
-    try:
-        return int(sdf.rdd.getNumPartitions())
-    except Exception:  # Spark Connect has no RDDs
-        return int(found.partitions.max()) + 1
+def _n_partitions(found):
+    """Partitions of the DataFrame, empty ones too, as far as the survey saw
+    (not ``sdf.rdd``: a DataFrame's first ``.rdd`` costs most of a second).
+    Empty partitions after the last one with rows are not seen; should a
+    group of partitions come out empty, the fit deals the rows by shuffle."""
+    return int(found.partitions.max()) + 1
 
 
 def _task_memory(sdf, n_workers):
@@ -236,7 +236,7 @@ def fit(data, spec, started):
     n_workers = _n_workers(sdf)
     plan = height_limits(spec, n_samples, layout.n_parameters, classes, counts)
     plan = replace(plan, n_workers=n_workers, backend="spark")
-    placing = _Placing(found, _n_partitions(sdf, found), n_workers, spec, rng)
+    placing = _Placing(found, _n_partitions(found), n_workers, spec, rng)
     if spec.height == "auto":
         plan = _limit_by_classes(plan, placing)
     if plan.chosen is None:
