@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import SVC, SVR, LinearSVC, LinearSVR, NuSVC, NuSVR, OneClassSVM
 
 from ._cost_model import PILOT_REPEAT_BELOW, PILOT_REPEATS
@@ -164,13 +165,57 @@ def seed_estimator(estimator, seed):
     return estimator
 
 
-def uses_global_rng(estimator):
+def _liblinear_primal(estimator, shape):
+    """Whether a top-level liblinear estimator fits with a primal trust-region
+    solver (L2 penalty), which draws nothing from liblinear's generator.
+
+    ``dual="auto"`` is resolved as scikit-learn resolves it, from ``shape``
+    (rows, features); unknown shape or settings count as not primal.
+    """
+    try:
+        from sklearn.svm._classes import _validate_dual_parameter
+
+        params = estimator.get_params(deep=False)
+        if isinstance(estimator, LogisticRegression):
+            penalty = params.get("penalty", "l2")
+            if penalty == "deprecated":  # scikit-learn >= 1.8: l1_ratio decides
+                penalty = "l2" if not params.get("l1_ratio") else "other"
+            return penalty == "l2" and params.get("dual", False) is False
+        loss = params.get("loss")
+        dual = params.get("dual", "auto")
+        if isinstance(estimator, LinearSVC):
+            if params.get("penalty") != "l2" or params.get("multi_class") != "ovr":
+                return False
+            primal_loss = "squared_hinge"
+        else:
+            primal_loss = "squared_epsilon_insensitive"
+        if loss != primal_loss:
+            return False
+        if dual == "auto":
+            if shape is None:
+                return False
+            dual = _validate_dual_parameter(dual, loss, "l2", "ovr", np.empty(shape))
+        return dual is False
+    except Exception:  # private helpers moved, or odd settings: assume draws
+        return False
+
+
+def uses_global_rng(estimator, shape=None):
     """Whether fitting ``estimator`` draws from a process-wide random generator.
 
     True for the liblinear and libsvm estimators of ``sklearn.svm`` and
     their subclasses (decided by class, not by module name), and for any
-    estimator, nested ones included, with ``solver="liblinear"``.
+    estimator, nested ones included, with ``solver="liblinear"``; except a
+    top-level liblinear estimator whose fit of ``shape`` (rows, features)
+    runs a primal trust-region solver (``_liblinear_primal``), which draws
+    nothing.
     """
+    if isinstance(estimator, (LinearSVC, LinearSVR)) or (
+        isinstance(estimator, LogisticRegression)
+        and estimator.get_params(deep=False).get("solver") == "liblinear"
+    ):
+        if _liblinear_primal(estimator, shape):
+            return False
     found = [estimator]
     for key, value in estimator.get_params(deep=True).items():
         if key == "solver" or key.endswith("__solver"):
@@ -211,7 +256,8 @@ def fit_one(estimator, X, y, indices, seed, params, *, validated=False, config=N
             key: take(value, indices, n_samples) for key, value in params.items()
         }
         X_shard, y_shard = rows(X, indices), rows(y, indices)
-    lock = GLOBAL_RNG_LOCK if uses_global_rng(model) else nullcontext()
+    drawing = uses_global_rng(model, np.shape(X_shard)[:2])
+    lock = GLOBAL_RNG_LOCK if drawing else nullcontext()
     seconds = time.perf_counter() - started
     with recorded_warnings() as caught, lock, _settings(config, validated):
         start = time.perf_counter()

@@ -9,7 +9,7 @@ from sklearn import config_context, get_config
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
+from sklearn.svm import LinearSVC, LinearSVR
 
 from radonlearn import RadonMachineClassifier
 from radonlearn import _planning as rplanning
@@ -149,10 +149,39 @@ MySVC.__module__ = "my_package.models"
 
 def test_global_generator_is_decided_by_class_not_module():
     # A subclass of a liblinear estimator defined anywhere draws from the
-    # process-wide generator too, so it gets the lock and processes.
-    assert uses_global_rng(MySVC())
-    assert uses_global_rng(LogisticRegression(solver="liblinear"))
+    # process-wide generator too, so it gets the lock and processes; only
+    # liblinear's primal trust-region solvers (L2 penalty) draw nothing,
+    # with dual="auto" resolved from the shape as scikit-learn does.
+    assert uses_global_rng(MySVC()) and uses_global_rng(MySVC(), (10, 18))
+    assert not uses_global_rng(MySVC(), (1000, 18))
+    assert not uses_global_rng(LinearSVC(dual=False))
+    assert uses_global_rng(LinearSVC(dual=True), (1000, 18))
+    assert uses_global_rng(LinearSVC(penalty="l1", dual=False))
+    assert uses_global_rng(LinearSVC(multi_class="crammer_singer"), (1000, 18))
+    assert not uses_global_rng(LogisticRegression(solver="liblinear"))
+    assert uses_global_rng(LogisticRegression(solver="liblinear", dual=True))
+    assert uses_global_rng(LogisticRegression(solver="liblinear", l1_ratio=1.0))
+    assert uses_global_rng(LinearSVR(), (1000, 18))  # epsilon-insensitive: dual
+    assert not uses_global_rng(LinearSVR(loss="squared_epsilon_insensitive"), (99, 9))
     assert not uses_global_rng(LogisticRegression())
+
+
+@pytest.mark.parametrize(
+    "learner", [LinearSVC(), LogisticRegression(solver="liblinear")], ids=repr
+)
+def test_liblinear_primal_shards_in_threads_are_reproducible(learner):
+    # liblinear's primal solvers fit their shards in threads, without the
+    # lock, and give the hypotheses of one worker bit for bit, every time.
+    X, y = make_classification(n_samples=20_000, n_features=8, random_state=3)
+    fits = [
+        RadonMachineClassifier(learner, height=1, n_jobs=n_jobs, random_state=0).fit(
+            X, y
+        )
+        for n_jobs in (1, 2, 2, 2)
+    ]
+    assert all(fit.height_plan_["backend"] == "threads" for fit in fits[1:])
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.hypotheses_, fits[0].hypotheses_)
 
 
 def test_subclass_of_liblinear_is_reproducible_across_workers():

@@ -137,7 +137,7 @@ class _Run:
         planning. The real shard fits reuse the started workers.
         """
         self._warm_up = None
-        if self.n_workers == 1 or not uses_global_rng(self.spec.template):
+        if self.n_workers == 1 or not self.draws_global_rng():
             return
         if time.monotonic() - _PROCESSES_USED[0] < _PROCESSES_IDLE:
             return  # joblib's workers from the last fit are still there
@@ -181,6 +181,14 @@ class _Run:
     def sample(self, size):
         """``size`` random rows (and one of every class) for a pilot."""
         return pilot_rows(self.pilot_rng, self.n_samples, size, self.data.codes)
+
+    def draws_global_rng(self):
+        """Whether the shard fits draw from a process-wide generator (so
+        they go to processes), judged on the data's shape: a liblinear
+        primal solver draws nothing (``uses_global_rng``); should small
+        shards turn ``dual="auto"`` to the dual solver, ``fit_one``'s lock
+        keeps the threads' fits apart."""
+        return uses_global_rng(self.spec.template, np.shape(self.data.X)[:2])
 
     def costs(self, backend, thread_speedup=2.0):
         """What shard fits cost on ``backend`` (threads, processes, sequential)."""
@@ -383,7 +391,7 @@ def _first_shards(run, shards, seeds, alone=None):
     def one(number):
         return _limited(run, run.fit, shards[number], seeds[number])
 
-    if uses_global_rng(run.spec.template):
+    if run.draws_global_rng():
         # Fits in threads would serialise on the lock: processes.
         return [], 0.0
     first, speedup = [], 0.0
