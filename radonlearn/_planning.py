@@ -206,6 +206,19 @@ def _is_liblinear(template):
     )
 
 
+def memory_min_height(shard_bytes, budget, radon_number, largest, lowest=0):
+    """The lowest height from ``lowest`` whose shards fit ``budget`` bytes.
+
+    ``shard_bytes`` is what one shard of height 0 (all rows) holds in
+    memory; a shard of height ``h`` holds ``radon_number ** h`` times less.
+    ``largest`` when none fits below it, ``lowest`` without a budget.
+    """
+    height = lowest
+    while budget and height < largest and shard_bytes / radon_number**height > budget:
+        height += 1
+    return height
+
+
 def growth_range(template):
     """The bounds ``(low, high)`` of the growth exponent of the learner's cost.
 

@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 import radonlearn._engines._spark_data as sio
 import radonlearn._engines._spark_predict as spr
 import radonlearn._engines._spark_shards as ssh
+from radonlearn._engines._spark_partitions import survey
 
 # In CI the spark extra is installed: a broken pyspark must fail, not skip.
 if os.environ.get("CI"):
@@ -199,11 +200,17 @@ def test_resolve_vector_column_size_and_format(spark):
 # ---------------------------------------------------------------------------
 
 
+def _class_counts(sdf, columns):
+    """The classes and their counts, from the survey by partition and class."""
+    found = survey(sdf, columns, classifier=True)
+    return found.classes, found.counts
+
+
 def test_count_rows_and_class_counts(sdf, table):
     # Counts agree with the rows in memory; classes sorted like numpy.unique.
     columns = sio.resolve_columns(sdf, y="label", sample_weight="weight")
     assert sio.count_rows(sdf, columns) == len(table)
-    labels, counts = sio.class_counts(sdf, columns)
+    labels, counts = _class_counts(sdf, columns)
     expected_labels, expected_counts = np.unique(table["label"], return_counts=True)
     np.testing.assert_array_equal(labels, expected_labels)
     np.testing.assert_array_equal(counts, expected_counts)
@@ -212,7 +219,7 @@ def test_count_rows_and_class_counts(sdf, table):
 def test_class_counts_of_string_labels(spark):
     # String labels come back as an object array, as scikit-learn holds them.
     frame = spark.createDataFrame([(1.0, "b"), (2.0, "a"), (3.0, "b")], ["x", "label"])
-    labels, counts = sio.class_counts(frame, sio.resolve_columns(frame, y="label"))
+    labels, counts = _class_counts(frame, sio.resolve_columns(frame, y="label"))
     assert labels.dtype == object
     assert labels.tolist() == ["a", "b"] and counts.tolist() == [1, 2]
 

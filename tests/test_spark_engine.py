@@ -289,3 +289,19 @@ def test_partitions_outnumbering_shards_are_grouped_whole(spark, height):
     assert "grouped whole" in machine.height_plan_["placement"]
     assert machine.n_shards_ == machine.radon_number_**height
     np.testing.assert_allclose(machine.coef_, Ridge().fit(X, y).coef_, rtol=0.02)
+
+
+def test_string_labels_missing_from_the_first_rows_are_fetched(spark):
+    # The layout rows of an explicit height are the first rows plus one row
+    # of every class they lack, found by filtering on the label, strings too.
+    X, y = make_classification(
+        n_samples=2400, n_features=3, n_informative=3, n_redundant=0, random_state=7
+    )
+    order = np.argsort(y, kind="stable")
+    frame = _frame(X[order], np.where(y[order] == 1, "yes", "no"))
+    sdf = spark.createDataFrame(frame).cache()
+    machine = RadonMachineClassifier(
+        LogisticRegression(), height=1, dask_shuffle=True, random_state=0
+    ).fit(sdf, y="label")
+    assert list(machine.classes_) == ["no", "yes"]
+    assert machine.score(frame[["x0", "x1", "x2"]], frame["label"]) > 0.8

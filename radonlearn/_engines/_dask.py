@@ -28,7 +28,13 @@ from scipy import sparse
 from .._aggregate import aggregate_point, blockwise_radon_levels
 from .._fitting import ShardTask, fit_shard_rows
 from .._hypotheses import layout_of
-from .._planning import EngineCosts, choose_height, growth_range, height_limits
+from .._planning import (
+    EngineCosts,
+    choose_height,
+    growth_range,
+    height_limits,
+    memory_min_height,
+)
 from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
@@ -480,11 +486,5 @@ def _memory_min_height(n_samples, row_bytes, radon_number, allowed):
     workers = active.scheduler_info(n_workers=-1).get("workers", {}).values()
     limits = [info.get("memory_limit") or 0 for info in workers]
     limit = min((value for value in limits if value > 0), default=0)
-    height = 1
-    while (
-        limit
-        and height < allowed
-        and _SHARD_MEMORY_FACTOR * row_bytes * n_samples / radon_number**height > limit
-    ):
-        height += 1
-    return height
+    shard_bytes = _SHARD_MEMORY_FACTOR * row_bytes * n_samples
+    return memory_min_height(shard_bytes, limit, radon_number, allowed, lowest=1)

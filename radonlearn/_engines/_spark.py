@@ -26,7 +26,13 @@ from scipy import sparse
 
 from .._fitting import ShardTask, fit_shard_rows
 from .._hypotheses import layout_of
-from .._planning import EngineCosts, choose_height, growth_range, height_limits
+from .._planning import (
+    EngineCosts,
+    choose_height,
+    growth_range,
+    height_limits,
+    memory_min_height,
+)
 from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
@@ -138,7 +144,8 @@ def _pilot_rows(data, classes, n_samples, seed, first):
         X, y, w = first
     missing = [] if classes is None else np.setdiff1d(classes, np.unique(y))
     for label in missing:
-        rows = data.sdf.filter(F.col(data.columns.label) == label.item())
+        value = label.item() if isinstance(label, np.generic) else label
+        rows = data.sdf.filter(F.col(data.columns.label) == value)
         extra = draw(rows, _CLASS_ROWS if auto else 1)
         X = (
             sparse.vstack([X, extra[0]], format="csr")
@@ -200,16 +207,10 @@ def _memory_min_height(sdf, n_samples, columns, plan, n_workers):
         budget = None if columns.sparse else _task_memory(sdf, n_workers)
     except Exception:  # an unreadable setting only loses the bound
         budget = None
-    row_bytes = 8.0 * (columns.n_features + 2)
-    height = 0
-    while (
-        budget
-        and height < plan.largest_height
-        and _SHARD_MEMORY_FACTOR * row_bytes * n_samples / plan.radon_number**height
-        > budget
-    ):
-        height += 1
-    return height
+    shard_bytes = _SHARD_MEMORY_FACTOR * 8.0 * (columns.n_features + 2) * n_samples
+    return memory_min_height(
+        shard_bytes, budget, plan.radon_number, plan.largest_height
+    )
 
 
 def fit(data, spec, started):
@@ -278,17 +279,20 @@ class _Placing:
         self.n_workers = n_workers
         self.shuffle = spec.dask_shuffle
         self.seed = int(rng.integers(MAX_SEED))
+        self._placements = {}
 
     def at(self, n_shards):
-        """The ``Placement`` of ``n_shards`` shards."""
-        return place_shards(
-            self.found,
-            self.n_partitions,
-            n_shards,
-            self.n_workers,
-            self.shuffle,
-            [self.seed, n_shards],
-        )
+        """The ``Placement`` of ``n_shards`` shards (made once per count)."""
+        if n_shards not in self._placements:
+            self._placements[n_shards] = place_shards(
+                self.found,
+                self.n_partitions,
+                n_shards,
+                self.n_workers,
+                self.shuffle,
+                [self.seed, n_shards],
+            )
+        return self._placements[n_shards]
 
     def per_shard(self, n_shards):
         """Worker-seconds one shard costs beyond its fit, at ``n_shards``."""
@@ -332,32 +336,34 @@ class _ShardFit:
         self.columns = columns
 
     def __call__(self, number, X, y, w):
+        # cloudpickle: a model of a class defined in a notebook or a script
+        # (not importable by name on the driver) travels by value.
         from pyspark import cloudpickle
 
+        return cloudpickle.dumps(
+            self._result(number, X, y, w), protocol=pickle.HIGHEST_PROTOCOL
+        )
+
+    def _result(self, number, X, y, w):
         bad = nonfinite_counts(X, y, w, self.columns)
         if bad:  # counted over all shards on the driver, then refused
-            return cloudpickle.dumps({"nonfinite": bad})
+            return {"nonfinite": bad}
         if w is not None and not (w > 0).any():
-            message = (
-                f"Shard {number} has no rows with nonzero sample_weight: too "
-                "few weighted rows for this many shards. Use a lower height."
-            )
-            return cloudpickle.dumps({"error": message})
+            return {
+                "error": f"Shard {number} has no rows with nonzero sample_weight: "
+                "too few weighted rows for this many shards. Use a lower height."
+            }
         params = {} if w is None else {"sample_weight": w}
-        seed = int(self.seeds[number])
         try:
-            result = fit_shard_rows(self.task, number, seed, X, y, params, "")
+            return fit_shard_rows(
+                self.task, number, int(self.seeds[number]), X, y, params, ""
+            )
         except ValueError as error:
             if "has no rows of class" not in str(error):
                 raise  # Spark retries other failures
             # A shard without a class fails the same way on every attempt:
             # reported in the result, not retried.
-            result = {"error": f"{error}{_CLASS_ADVICE}"}
-        # cloudpickle: a model of a class defined in a notebook or a script
-        # (not importable by name on the driver) travels by value.
-        from pyspark import cloudpickle
-
-        return cloudpickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            return {"error": f"{error}{_CLASS_ADVICE}"}
 
 
 def place_and_fit(data, placement, n_shards, seed, fit_shard):

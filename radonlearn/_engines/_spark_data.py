@@ -1,9 +1,10 @@
-"""Spark DataFrames in and out: columns, counts, samples, lazy predictions.
+"""Spark DataFrames in and out: columns, counts, samples, bounded waits.
 
 The Spark engine's reading of a DataFrame, as plain functions that know
 nothing of the estimators. ``resolve_columns`` decides which columns are the
-features, the label and the weight; ``count_rows``, ``class_counts`` and
-``collect_sample`` bring counts and a small sample to the driver, each job
+features, the label and the weight; ``count_rows`` and ``collect_sample``
+bring counts and a small sample to the driver (the counts by partition
+and class are ``_spark_partitions.survey``), each job
 waited for within a bound (``collect``). Predictions are in
 ``_spark_predict``. pyspark and pandas are imported inside the functions,
 so importing this module costs nothing when Spark is not in use. How rows
@@ -684,49 +685,6 @@ def count_rows(sdf, columns, *, timeout=None):
         },
     )
     return int(table["rows"].iloc[0])
-
-
-def class_counts(sdf, columns, *, timeout=None):
-    """The classes of the label column and their counts, computed on the executors.
-
-    Parameters
-    ----------
-    sdf : pyspark.sql.DataFrame
-        The training rows.
-    columns : SparkColumns
-        From ``resolve_columns``.
-    timeout : float or None, default=None
-        Seconds to wait for the job before cancelling it.
-
-    Returns
-    -------
-    labels : ndarray of shape (n_classes,)
-        The distinct labels, sorted as ``numpy.unique`` sorts them, in the
-        dtype the shards see (strings as objects).
-    counts : ndarray of shape (n_classes,), dtype int64
-        Rows of each label.
-
-    Raises
-    ------
-    ValueError
-        When the label column holds nulls.
-    TimeoutError, ConnectionError
-        When the job outlasts ``timeout``, or the session goes away.
-
-    Notes
-    -----
-    One ``groupBy(label).count()`` job; one row per class reaches the driver.
-    """
-    frame = _select(sdf, columns).groupBy(_LABEL).count()
-    table = _collect(frame, "counting the classes", timeout)
-    if table[_LABEL].isna().any():
-        raise ValueError(
-            f"The label column {columns.label!r} holds nulls; drop those rows "
-            f"(sdf.dropna(subset=[{columns.label!r}])) before fitting."
-        )
-    labels = _labels(table[_LABEL])
-    order = np.argsort(labels, kind="stable")
-    return labels[order], table["count"].to_numpy(dtype=np.int64)[order]
 
 
 def _sample_fraction(n_rows, n_total):
