@@ -51,6 +51,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 import psutil
+from datasets import logistic_model
 from peers.measure import (
     MIB,
     PeakMemory,
@@ -76,10 +77,7 @@ DATA_SEED, SAMPLE_SEED, TEST_SEED, MODEL_SEED = 0, 1, 2, 12345
 
 def true_model(n_features):
     """The weights and intercept of the logistic model behind the data."""
-    rng = np.random.default_rng(MODEL_SEED)
-    w = rng.normal(size=n_features)
-    w *= 1.5 / np.linalg.norm(w)
-    return w, -0.5
+    return logistic_model(n_features, MODEL_SEED)
 
 
 def _labels(X, w, b, seed):

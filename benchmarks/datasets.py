@@ -96,6 +96,16 @@ def _sklearn_description(name, loader, summary):
     return Description(name, "scikit-learn", _version("scikit-learn"), loader, summary)
 
 
+def logistic_model(n_features, seed=12345):
+    """Weights (norm 1.5) and intercept (-0.5) of a logistic model for
+    generated data; the Dask and larger-than-memory benchmarks draw their
+    labels from it."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=n_features)
+    w *= 1.5 / np.linalg.norm(w)
+    return w, -0.5
+
+
 def heavy_tailed_regression(n_samples, n_features=8, *, random_state=0):
     """Linear regression data with heavy-tailed noise, for median regression.
 

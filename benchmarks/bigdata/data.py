@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from datasets import logistic_model
 
 __all__ = [
     "GIB",
@@ -41,10 +42,7 @@ def parquet_dir(data_dir):
 
 def true_model(n_features):
     """The weights and intercept of the logistic model behind the data."""
-    rng = np.random.default_rng(MODEL_SEED)
-    w = rng.normal(size=n_features)
-    w *= 1.5 / np.linalg.norm(w)
-    return w, -0.5
+    return logistic_model(n_features, MODEL_SEED)
 
 
 def draw(rows, n_features, grid, seed):
