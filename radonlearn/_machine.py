@@ -595,7 +595,10 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         How the height was chosen: ``"largest_height"`` the data allows,
         the pilot sizes and seconds, the fitted ``"cost_model"``, the
         measured ``"thread_speedup"``, the ``"backend"``, the
-        ``"predicted_seconds"`` of each height and the ``"chosen"`` one.
+        ``"predicted_seconds"`` of each height, the ``"chosen"`` one and
+        the ``"reason"``: one sentence saying why (the rows the data lacks
+        for the next height, what one pilot showed sharding can save at
+        most, or the predicted seconds per height).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -791,7 +794,10 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         How the height was chosen: ``"largest_height"`` the data allows,
         the pilot sizes and seconds, the fitted ``"cost_model"``, the
         measured ``"thread_speedup"``, the ``"backend"``, the
-        ``"predicted_seconds"`` of each height and the ``"chosen"`` one.
+        ``"predicted_seconds"`` of each height, the ``"chosen"`` one and
+        the ``"reason"``: one sentence saying why (the rows the data lacks
+        for the next height, what one pilot showed sharding can save at
+        most, or the predicted seconds per height).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

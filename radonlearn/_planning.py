@@ -51,13 +51,17 @@ __all__ = []
 # The pilots' rows are drawn from the stream ``[base_seed, _PILOT_STREAM]``.
 _PILOT_STREAM = 1
 # Learners whose fit costs about linear time in the rows (a fixed number of
-# passes or iterations over them, or one solve of a D x D system): sharding
-# saves them at most the share of the work the other workers take.
-# Measured in benchmarks/cheap_no.py; LinearSVC and liblinear's primal
-# solvers grow faster (3.3 s for 10**6 rows against 7 x 0.31 s for shards of
-# 143,000 rows here) and so do HiGHS's quantile LPs. The epoch learners
-# (SGD, Perceptron) stay: their epochs vary with the rows, but 21 shards
-# cost them 0.5 to 1.1 times one fit in all (the ``split`` section).
+# passes or iterations over them, or one solve of a D x D system): a pilot on
+# 1,000 rows, scaled linearly, bounds the fit on all rows (its time is
+# mostly per-fit overhead; the cheap "no" rests on this, and it holds up to
+# 1M rows in the ``growth`` section of benchmarks/cheap_no.py, except
+# SGDRegressor's above 100k, far beyond where a "no" can be said), and
+# sharding saves them at most the share of the work the other workers take.
+# LinearSVC and liblinear's primal solvers grow faster (3.3 s for 10**6 rows
+# against 7 x 0.31 s for shards of 143,000 rows here) and so do HiGHS's
+# quantile LPs. The epoch learners (SGD, Perceptron) stay: their epochs vary
+# with the rows, but 21 shards cost them 0.5 to 1.1 times one fit in all
+# (the ``split`` section).
 _LINEAR_COST = (
     ElasticNet,
     GammaRegressor,
@@ -73,11 +77,19 @@ _LINEAR_COST = (
     SGDRegressor,
     TweedieRegressor,
 )
-# liblinear copies the rows into its own sparse format and slows down per
-# row once that copy outgrows the cache, which pilots of a few thousand rows
-# never see: between 10k, 100k and 1M rows its primal solvers grow with
-# exponents 1.24 to 1.49 (the ``growth`` section), so their cost model never
-# extrapolates with less than this.
+# ... but some of them slow down per row above the sizes pilots reach (a few
+# thousand rows), which the pilots never see: their growth exponent, read
+# from pilots, is raised to at least this when extrapolated to all rows.
+# HuberRegressor's per-row cost of one L-BFGS iteration rises from 0.12 to
+# 0.17 microseconds between 10k and 1M rows at the same 8-9 iterations
+# (exponents 1.10 and 1.19 between 10k, 100k and 1M in the ``growth``
+# section); SGDRegressor's epochs grow with the rows (1.32 and 1.59).
+# Ridge (1.02) and SGDClassifier (1.01) do not slow down; the others, whose
+# exponents below 100k stay under 1, keep 1.
+_GROWTH_FLOOR = ((HuberRegressor, 1.1), (SGDRegressor, 1.3))
+# The largest growth read from such a learner's pilots (a guard against
+# timer noise, as EXPONENT_BOUNDS is for any learner).
+FLOORED_GROWTH_MAX = 2.0
 _LIBLINEAR_COST = (LinearSVC, LinearSVR)
 LIBLINEAR_GROWTH = 1.25
 # What planning and sharding cost whatever the data: the pilots and the
@@ -222,14 +234,18 @@ def memory_min_height(shard_bytes, budget, radon_number, largest, lowest=0):
 def growth_range(template):
     """The bounds ``(low, high)`` of the growth exponent of the learner's cost.
 
-    By class (subclasses too): ``(1, 1)`` for the linear-cost learners
-    (``_LINEAR_COST``, LogisticRegression except with liblinear), at least
-    ``LIBLINEAR_GROWTH`` for liblinear, else the cost model's
-    ``EXPONENT_BOUNDS``. The pilots' growth is clipped to
-    it.
+    By class (subclasses too): at least ``LIBLINEAR_GROWTH`` for liblinear;
+    ``(floor, FLOORED_GROWTH_MAX)`` for the linear-cost learners that slow
+    down per row above the pilots' sizes (``_GROWTH_FLOOR``); ``(1, 1)``
+    for the other linear-cost learners (``_LINEAR_COST``, LogisticRegression
+    except with liblinear); else the cost model's ``EXPONENT_BOUNDS``. The
+    pilots' growth is clipped to it.
     """
     if _is_liblinear(template):
         return LIBLINEAR_GROWTH, EXPONENT_BOUNDS[1]
+    for kind, floor in _GROWTH_FLOOR:
+        if isinstance(template, kind):
+            return floor, FLOORED_GROWTH_MAX
     if isinstance(template, _LINEAR_COST):
         return 1.0, 1.0
     return EXPONENT_BOUNDS
@@ -238,6 +254,16 @@ def growth_range(template):
 def growth_bound(template):
     """The largest growth exponent of the learner's cost in the rows."""
     return growth_range(template)[1]
+
+
+def pilot_bound_growth(template):
+    """The exponent that scales a 1,000-row pilot's time to a bound on one
+    fit on all rows: 1 for the linear-cost learners (``_LINEAR_COST``:
+    their pilot's per-row time, mostly overhead, bounds the full fit's),
+    else the largest growth (``growth_bound``)."""
+    if isinstance(template, _LINEAR_COST) and not _is_liblinear(template):
+        return 1.0
+    return growth_bound(template)
 
 
 def thread_costs(n_workers, thread_speedup=2.0):
@@ -250,25 +276,30 @@ def thread_costs(n_workers, thread_speedup=2.0):
     return EngineCosts("threads", n_workers, speedup, THREAD_STARTUP, SHARD_SECONDS)
 
 
-def cannot_pay(n_rows, pilot_rows, pilot_seconds, radon_number, n_workers, growth):
+def cannot_pay(
+    n_rows, pilot_rows, pilot_seconds, radon_number, n_workers, growth, bound=None
+):
     """Why sharding cannot beat one fit on all rows, from one pilot, or ''.
 
     The full fit is at most ``pilot_seconds * (n_rows / pilot_rows) **
-    max(growth, 1)``. Its ``r`` shards of height 1 cost at least ``r ** (1 -
-    growth)`` times it in all, spread over the workers, so with ``growth <=
-    1`` sharding saves at most ``1 - r ** (1 - growth) / n_workers`` of it
-    (deeper heights save less), otherwise at most all of it; the shards
+    bound`` (``pilot_bound_growth``; by default ``max(growth, 1)``), where
+    ``growth`` is the largest growth exponent of the learner's cost
+    (``growth_bound``). Its ``r`` shards of height 1 cost at least ``r ** (1
+    - growth)`` times it in all, spread over the workers, so with ``growth
+    <= 1`` sharding saves at most ``1 - r ** (1 - growth) / n_workers`` of
+    it (deeper heights save less), otherwise at most all of it; the shards
     also cost the threads' start-up and ``SHARD_SECONDS`` each, and planning
     ``PLANNING_SECONDS`` (``thread_costs``, the cheapest engine). When that
     best case saves nothing, the answer is no, before any other pilot.
     """
-    full = pilot_seconds * (n_rows / max(pilot_rows, 1)) ** max(growth, 1.0)
+    bound = max(growth, 1.0) if bound is None else bound
+    full = pilot_seconds * (n_rows / max(pilot_rows, 1)) ** bound
     share = 1.0 - radon_number ** (1.0 - growth) / n_workers if growth <= 1 else 1.0
     costs = thread_costs(n_workers)
     saving = full * share - costs.startup - radon_number * costs.per_shard / n_workers
     if saving > PLANNING_SECONDS:
         return ""
-    kind = "linear-cost learner" if growth == 1.0 else "learner"
+    kind = "linear-cost learner" if bound == 1.0 else "learner"
     return (
         f"One fit on all rows: predicted at most {full:.3g} s for this "
         f"{kind} (a pilot on {pilot_rows:,} rows took {pilot_seconds:.2g} s), "

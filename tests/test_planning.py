@@ -4,10 +4,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import (
+    HuberRegressor,
     LogisticRegression,
     Perceptron,
     QuantileRegressor,
@@ -18,8 +19,14 @@ from sklearn.linear_model import (
 from sklearn.svm import LinearSVC, LinearSVR
 
 from radonlearn import RadonMachineClassifier, RadonMachineRegressor
-from radonlearn._cost_model import EXPONENT_BOUNDS, fastest_height, fit_cost_model
+from radonlearn._cost_model import (
+    EXPONENT_BOUNDS,
+    fastest_height,
+    fit_cost_model,
+    predict_fit_seconds,
+)
 from radonlearn._planning import (
+    _GROWTH_FLOOR,
     LIBLINEAR_GROWTH,
     PLANNING_SECONDS,
     SHARD_SECONDS,
@@ -28,6 +35,7 @@ from radonlearn._planning import (
     cannot_pay,
     growth_bound,
     growth_range,
+    pilot_bound_growth,
     predict_heights,
     thread_costs,
 )
@@ -36,6 +44,7 @@ from radonlearn._shards import largest_height
 # The growth ranges a pilot allows, by kind of learner.
 _KINDS = {
     "linear": Ridge(),
+    "floored": HuberRegressor(),
     "liblinear": LinearSVC(),
     "other": QuantileRegressor(),
 }
@@ -51,16 +60,25 @@ _KINDS = {
     n_workers=st.integers(1, 8),
     kind=st.sampled_from(sorted(_KINDS)),
 )
+# HuberRegressor on 10k rows (a 2.4 ms pilot, as measured here), at its floor.
+@example(10_000, 0.0024, 0.5, 0.0, 21, 2, "floored")
+@example(10_000, 0.0024, 0.4, 0.05, 21, 2, "floored")
 def test_cheap_no_never_rejects_a_height_the_planner_would_take(
     n_rows, pilot_seconds, overhead_share, position, radon_number, n_workers, kind
 ):
     # Whenever one pilot says sharding cannot pay, the full planner, given any
     # cost model that pilot allows (an exponent in the learner's growth
-    # range) on the threads of this machine and charged the same planning,
-    # picks height 0 too.
-    low, high = growth_range(_KINDS[kind])
+    # range, and a fit on all rows within the pilot's bound: for the
+    # linear-cost learners, the pilot's time scaled linearly, which the
+    # growth section of benchmarks/cheap_no.py measures) on the threads of
+    # this machine and charged the same planning, picks height 0 too.
+    learner = _KINDS[kind]
+    low, high = growth_range(learner)
+    bound = pilot_bound_growth(learner)
     exponent = low + position * (high - low)
-    assume(cannot_pay(n_rows, 1000, pilot_seconds, radon_number, n_workers, high))
+    assume(
+        cannot_pay(n_rows, 1000, pilot_seconds, radon_number, n_workers, high, bound)
+    )
     allowed = largest_height(n_rows, radon_number, 1)
     assume(allowed >= 1)
     cost_model = {
@@ -69,6 +87,10 @@ def test_cheap_no_never_rejects_a_height_the_planner_would_take(
         "overhead": overhead_share * pilot_seconds,
         "exponent": exponent,
     }
+    assume(
+        predict_fit_seconds(n_rows, cost_model)
+        <= pilot_seconds * (n_rows / 1000) ** bound * (1 + 1e-12)
+    )
     plan = HeightPlan(
         radon_number=radon_number, largest_height=allowed, cost_model=cost_model
     )
@@ -103,18 +125,27 @@ def test_linear_cost_families_by_class():
         SGDClassifier(),
         SGDRegressor(tol=None),
         Perceptron(),
+        HuberRegressor(),
         QuantileRegressor(),
     ],
     ids=repr,
 )
 def test_growth_ranges_by_family(learner):
     # Every range lies within the cost model's bounds; the linear-cost
-    # learners (the epoch learners too) grow exactly linearly, liblinear
-    # never slower than LIBLINEAR_GROWTH, unknown learners within the bounds.
+    # learners (the epoch learners too) grow exactly linearly, except those
+    # that slow down per row above the pilots' sizes, which grow at least
+    # their floor; liblinear never slower than LIBLINEAR_GROWTH, unknown
+    # learners within the bounds. A linear-cost learner's pilot bounds its
+    # full fit linearly, whatever its range.
     low, high = growth_range(learner)
     assert EXPONENT_BOUNDS[0] <= low <= high <= EXPONENT_BOUNDS[1]
+    floors = dict(_GROWTH_FLOOR)
     if isinstance(learner, (LinearSVC, LinearSVR)) or "liblinear" in repr(learner):
         assert low == LIBLINEAR_GROWTH > 1.0
+        assert pilot_bound_growth(learner) == high
+    elif type(learner) in floors:
+        assert low == floors[type(learner)] > 1.0 and high > low
+        assert pilot_bound_growth(learner) == 1.0
     elif isinstance(
         learner, (Ridge, LogisticRegression, SGDClassifier, Perceptron, SGDRegressor)
     ):

@@ -9,7 +9,7 @@ from sklearn.base import is_classifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-from radonlearn._planning import _LINEAR_COST
+from radonlearn._planning import _LINEAR_COST, growth_range
 
 from .common import (
     GLM_DATA,
@@ -84,7 +84,8 @@ def _growth_data(kind, n_rows, cache):
 def measure_growth(args, profile):
     """Plain fits of every growth learner at its sizes, one BLAS thread.
 
-    Returns ``(name, sizes, median seconds per size, in _LINEAR_COST)``.
+    Returns ``(name, sizes, median seconds per size, in _LINEAR_COST,
+    the planner's growth range)``.
     """
     learners = growth_learners(profile)
     sizes = sorted({size for *_, sizes, _ in learners for size in sizes})
@@ -110,8 +111,14 @@ def measure_growth(args, profile):
             )
             del cache
     return [
-        (name, sizes, [seconds[name][size] for size in sizes], linear)
-        for name, _, _, sizes, linear in learners
+        (
+            name,
+            sizes,
+            [seconds[name][size] for size in sizes],
+            linear,
+            growth_range(factory()),
+        )
+        for name, factory, _, sizes, linear in learners
     ]
 
 
@@ -139,6 +146,7 @@ def growth_table(rows):
     header = [
         "learner",
         "in `_LINEAR_COST`",
+        "growth range",
         "rows",
         "seconds",
         "exponent between consecutive sizes",
@@ -147,12 +155,13 @@ def growth_table(rows):
         "smallest x rows bounds the largest",
     ]
     body = []
-    for name, sizes, seconds, linear in rows:
+    for name, sizes, seconds, linear, (low, high) in rows:
         slopes = [_slope(sizes, seconds, i, i + 1) for i in range(len(sizes) - 1)]
         body.append(
             [
                 f"`{name}`",
                 "yes" if linear else "no",
+                f"{low:g} to {high:g}",
                 " / ".join(rows_text(size) for size in sizes),
                 " / ".join(fmt(value) for value in seconds),
                 " / ".join(f"{slope:.2f}" for slope in slopes),
@@ -161,7 +170,7 @@ def growth_table(rows):
                 "yes" if _slope(sizes, seconds, 0, -1) <= 1 else "**no**",
             ]
         )
-    return markdown_table(header, body, right=range(3, 6))
+    return markdown_table(header, body, right=range(4, 7))
 
 
 def _slope(sizes, seconds, first, last):

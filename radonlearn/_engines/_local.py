@@ -38,6 +38,7 @@ from .._planning import (
     growth_bound,
     growth_range,
     height_limits,
+    pilot_bound_growth,
     predict_heights,
     thread_costs,
     unreachable_reason,
@@ -244,6 +245,7 @@ def fit(data, spec, started):
             plan.radon_number,
             run.n_workers,
             growth_bound(spec.template),
+            pilot_bound_growth(spec.template),
         )
         if reason:
             times = replace(times, pilot=time.perf_counter() - pilot.started)
