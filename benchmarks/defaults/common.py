@@ -54,6 +54,7 @@ class Profile:
     growth_sizes: tuple
     dual_sizes: tuple
     quantile_growth_sizes: tuple
+    real_tables: bool = True
 
 
 PROFILES = {
@@ -72,6 +73,7 @@ PROFILES = {
         growth_sizes=(1_000, 10_000, 100_000),
         dual_sizes=(1_000, 3_000, 10_000),
         quantile_growth_sizes=(1_000, 2_000, 4_000),
+        real_tables=False,
     ),
 }
 
@@ -91,6 +93,8 @@ LEARNERS = {
     "QuantileRegressor": (_quantile, "regression"),
 }
 BUNDLED = (datasets.breast_cancer, datasets.digits, datasets.diabetes)
+# Real tables of the benchmarks, from data packages (left out when missing).
+REAL_TABLES = (datasets.flights, datasets.flights_delay)
 # The learners whose per-shard fixed work is measured.
 SHARD_LEARNERS = {
     name: LEARNERS[name] for name in ("Ridge", "LogisticRegression", "SGDClassifier")

@@ -2,6 +2,7 @@
 
 import warnings
 
+import datasets
 from peers.report import markdown_table
 
 from .common import (
@@ -10,6 +11,7 @@ from .common import (
     LOW_REGRET,
     N_FEATURES,
     NO_LOSS,
+    REAL_TABLES,
     Case,
     bundled,
     fmt,
@@ -34,6 +36,14 @@ def panel_data(profile):
     for loader in BUNDLED:
         X, y, task, name = bundled(loader)
         yield name, X, y, task, None
+    for loader in REAL_TABLES if profile.real_tables else ():
+        try:
+            X, y, task, name = bundled(loader)
+        except datasets.MissingDataPackage as error:
+            print(f"  {loader.__name__} left out: {error}", flush=True)
+            continue
+        # Counted as rows of their own: QuantileRegressor is left out.
+        yield f"{name} ({rows_text(len(y))} x {X.shape[1]})", X, y, task, len(y)
 
 
 def run_case(name, learner, X, y, task, args):
