@@ -20,14 +20,17 @@ PILOT_TOTAL = 0.5
 PILOT_FRACTION = 0.05
 # Rows of the fit that times a learner's per-fit overhead.
 OVERHEAD_ROWS = 64
-# The overhead is at most this share of the quickest pilot when measured
-# (a tiny fit slower than that is not all overhead), and this share when
-# not: cheap learners' pilots are mostly overhead (Ridge on 327,346 x 25
-# flights rows: 0.5-0.6 ms for 64 rows, 0.6 ms for 417), and halving it
-# there doubled the work extrapolated to all rows (predicted 0.12 s for a
-# 0.034 s fit).
-OVERHEAD_SHARE_MEASURED = 0.9
-OVERHEAD_SHARE_ASSUMED = 0.5
+# The overhead is at most this share of the quickest pilot: a tiny fit
+# slower than that is not all overhead (lbfgs LogisticRegression runs more
+# iterations on 64 rows: 2.1-2.5 ms there against 2.4-3.0 ms on 1,000 rows
+# of 1M x 18).
+OVERHEAD_SHARE = 0.5
+# The pilots' budget as a share of the predicted full fit applies once the
+# largest pilot takes this many times the quickest: before, the pilots are
+# mostly overhead and the prediction says little (Ridge on 327,346 x 25
+# flights rows: 0.58 ms on 417 rows, 0.73 ms on 1,668, where its budget
+# stopped them, predicted 0.12 s for a 0.034 s fit).
+WORK_SHOWS = 3.0
 
 # The speed model behind height="auto" is built from pilot fit times: timings
 # are interpolated in log-log space and extrapolated beyond the largest pilot
@@ -61,8 +64,8 @@ def fit_cost_model(sizes, seconds, overhead=None, bounds=EXPONENT_BOUNDS):
     Returns a dict with the measured ``sizes`` and ``seconds`` (sorted, the
     fastest time kept per size), the per-fit ``overhead`` (what a fit costs
     whatever its rows: the ``overhead`` measured on a tiny fit, if given,
-    but at most ``OVERHEAD_SHARE_MEASURED`` of the quickest pilot's time;
-    else ``OVERHEAD_SHARE_ASSUMED`` of it) and the growth ``exponent``:
+    but at most ``OVERHEAD_SHARE`` of the quickest pilot's time) and the
+    growth ``exponent``:
     the log-log slope of the time above the overhead between two pilots
     (see ``_growth_pair``), clipped to ``bounds`` (the learner's growth
     range, within ``EXPONENT_BOUNDS``); with a single pilot size, 1 clipped
@@ -73,11 +76,8 @@ def fit_cost_model(sizes, seconds, overhead=None, bounds=EXPONENT_BOUNDS):
         by_size[int(size)] = min(by_size.get(int(size), np.inf), max(time, 1e-6))
     sizes = np.array(sorted(by_size), dtype=float)
     seconds = np.array([by_size[int(size)] for size in sizes])
-    quickest = float(seconds.min())
-    if overhead is None:
-        overhead = OVERHEAD_SHARE_ASSUMED * quickest
-    else:
-        overhead = min(overhead, OVERHEAD_SHARE_MEASURED * quickest)
+    share = OVERHEAD_SHARE * float(seconds.min())
+    overhead = share if overhead is None else min(overhead, share)
     exponent = 1.0
     if sizes.size >= 2:
         small, large = _growth_pair(sizes, seconds, overhead)
@@ -115,7 +115,9 @@ def grow_pilots(
     or before the next pilot would take the pilots' wall time over the
     budget: ``PILOT_TOTAL``, and, given ``n_samples``, ``PILOT_FRACTION`` of
     one fit on all of them as predicted so far (pilots must not cost what
-    sharding could save). The next pilot's cost is predicted with the growth
+    sharding could save; this bound waits until the largest pilot takes
+    ``WORK_SHOWS`` times the quickest, since pilots that are mostly
+    overhead predict little). The next pilot's cost is predicted with the growth
     seen so far, since a superlinear learner's pilot four times larger costs
     far more than four times as much.
     """
@@ -146,7 +148,8 @@ def grow_pilots(
         growth = (next_size / model["sizes"][-1]) ** model["exponent"]
         next_cost = model["seconds"][-1] * growth
         budget = PILOT_TOTAL
-        if n_samples is not None:
+        work_shows = model["seconds"][-1] >= WORK_SHOWS * min(model["seconds"])
+        if n_samples is not None and work_shows:
             budget = min(budget, PILOT_FRACTION * predict_fit_seconds(n_samples, model))
         if size >= largest or readable or spent + next_cost > budget:
             return timings

@@ -178,9 +178,10 @@ def test_thread_costs_charge_a_start_up_and_each_shard():
 
 
 def test_slow_threads_send_an_auto_fit_back_to_one_fit():
-    # When two threads run the first shard fits no faster than one, the
+    # When two threads run the first shard fits slower than planned, the
     # heights are predicted again at that speed; a linear-cost learner whose
-    # gain rested on two workers then goes on as one fit on all rows.
+    # gain rested on two workers then goes on as one fit on all rows, when
+    # that is clearly faster than the shards left to fit.
     from radonlearn._engines import _local
 
     class Run:
@@ -194,17 +195,24 @@ def test_slow_threads_send_an_auto_fit_back_to_one_fit():
     cost_model = {
         "sizes": [4761.0],
         "seconds": [0.05],
-        "overhead": 0.0,
+        "overhead": 0.02,
         "exponent": 1.0,
     }
     plan = HeightPlan(radon_number=21, largest_height=1, cost_model=cost_model)
     plan = predict_heights(plan, 100_000, thread_costs(2))
     assert plan.chosen == 1
+    # One fit: 0.02 + 21 x 0.03 = 0.65 s; 21 shards at one thread's speed:
+    # 21 x 0.05 = 1.05 s, far slower.
     backend, checked = _local._threads_checked(Run(), plan, 1.0)
     assert backend is None and checked.chosen == 0
     assert "one fit on all rows" in checked.reason
     backend, kept = _local._threads_checked(Run(), plan, 1.9)
     assert backend == "threads" and kept.chosen == 1
+    # What is fitted already counts: at 1.3 times one thread, all 21 shards
+    # (0.81 s) lose to one fit by more than the margin (0.75 s), the 18 left
+    # (0.69 s) do not.
+    assert _local._threads_checked(Run(), plan, 1.3)[0] is None
+    assert _local._threads_checked(Run(), plan, 1.3, 3 / 21)[0] == "threads"
 
 
 def test_cheap_learner_on_mid_sized_data_fits_once_and_says_why(monkeypatch):

@@ -19,7 +19,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from joblib.parallel import get_active_backend
 from scipy import sparse
 
-from .._cost_model import OVERHEAD_ROWS, predict_fit_seconds
+from .._cost_model import OVERHEAD_ROWS, SPEED_MARGIN, predict_fit_seconds
 from .._fitting import (
     ShardTask,
     fit_one,
@@ -434,7 +434,8 @@ def _choose_backend(run, plan, shards, seeds):
     first, speedup = _first_shards(run, shards, seeds, alone)
     plan = replace(plan, thread_speedup=speedup)
     if speedup >= _THREAD_SPEEDUP_NEEDED:
-        return first, *_threads_checked(run, plan, speedup)
+        done = len(first) / len(shards)
+        return first, *_threads_checked(run, plan, speedup, done)
     if run.spec.height == "auto":
         height = plan.chosen
         plan = predict_heights(plan, run.n_samples, run.costs("processes"))
@@ -451,26 +452,34 @@ def _choose_backend(run, plan, shards, seeds):
     return first, "processes", replace(plan, backend="processes")
 
 
-def _threads_checked(run, plan, speedup):
+def _threads_checked(run, plan, speedup, done=0.0):
     """The backend and plan once two threads ran shard fits ``speedup`` times one.
 
     With height="auto", the heights are predicted again at the measured
     speed (which also reads how far the first shards' cost strayed from the
-    cost model: a busy machine or shards dearer than the pilots said); when
-    one fit on all rows then wins, the backend is None and the rest of the
-    shards are not fitted.
+    cost model: a busy machine or shards dearer than the pilots said). One
+    fit on all rows replaces the rest of the shards only when it is
+    predicted faster, by ``SPEED_MARGIN``, than what is left of them: the
+    ``done`` share of the shards is fitted already, and the same stray
+    may well hold for the one fit, whose prediction is extrapolated
+    further. The backend is then None.
     """
     if run.spec.height != "auto" or plan.cost_model is None or speedup >= 2.0:
         return "threads", replace(plan, backend="threads")
     height = plan.chosen
-    checked = predict_heights(plan, run.n_samples, run.costs("threads", speedup))
-    if checked.chosen == 0:
+    costs = run.costs("threads", speedup)
+    checked = predict_heights(plan, run.n_samples, costs)
+    left = (checked.predicted_seconds[height] - costs.startup) * (1.0 - done)
+    if SPEED_MARGIN * checked.predicted_seconds[0] < left:
         return None, replace(
             checked,
+            chosen=0,
             backend="sequential",
-            reason=f"{checked.reason} Two threads ran the first two shard "
-            f"fits of height {height} at {speedup:.2f} times the speed of one "
-            "(predicted: 2), so the fit went on as one fit on all rows.",
+            reason=f"{checked.reason} Two threads ran the first shard fits of "
+            f"height {height} at {speedup:.2f} times the speed of one "
+            f"(predicted: 2), so what is left of them ({left:.3g} s) "
+            "would take longer than one fit on all rows; the fit went on as "
+            "one fit on all rows.",
         )
     return "threads", replace(plan, backend="threads")
 
