@@ -25,12 +25,6 @@ OVERHEAD_ROWS = 64
 # iterations on 64 rows: 2.1-2.5 ms there against 2.4-3.0 ms on 1,000 rows
 # of 1M x 18).
 OVERHEAD_SHARE = 0.5
-# The pilots' budget as a share of the predicted full fit applies once the
-# largest pilot takes this many times the quickest: before, the pilots are
-# mostly overhead and the prediction says little (Ridge on 327,346 x 25
-# flights rows: 0.58 ms on 417 rows, 0.73 ms on 1,668, where its budget
-# stopped them, predicted 0.12 s for a 0.034 s fit).
-WORK_SHOWS = 3.0
 
 # The speed model behind height="auto" is built from pilot fit times: timings
 # are interpolated in log-log space and extrapolated beyond the largest pilot
@@ -115,9 +109,7 @@ def grow_pilots(
     or before the next pilot would take the pilots' wall time over the
     budget: ``PILOT_TOTAL``, and, given ``n_samples``, ``PILOT_FRACTION`` of
     one fit on all of them as predicted so far (pilots must not cost what
-    sharding could save; this bound waits until the largest pilot takes
-    ``WORK_SHOWS`` times the quickest, since pilots that are mostly
-    overhead predict little). The next pilot's cost is predicted with the growth
+    sharding could save). The next pilot's cost is predicted with the growth
     seen so far, since a superlinear learner's pilot four times larger costs
     far more than four times as much.
     """
@@ -148,8 +140,7 @@ def grow_pilots(
         growth = (next_size / model["sizes"][-1]) ** model["exponent"]
         next_cost = model["seconds"][-1] * growth
         budget = PILOT_TOTAL
-        work_shows = model["seconds"][-1] >= WORK_SHOWS * min(model["seconds"])
-        if n_samples is not None and work_shows:
+        if n_samples is not None:
             budget = min(budget, PILOT_FRACTION * predict_fit_seconds(n_samples, model))
         if size >= largest or readable or spent + next_cost > budget:
             return timings
@@ -180,16 +171,20 @@ def predict_wall_seconds(
     Height 0 is one fit on all rows. A height ``h >= 1`` runs ``r**h`` fits
     of ``n / r**h`` rows on ``n_workers`` workers that together run
     ``speedup`` times faster than one (measured: at most ``n_workers``), plus
-    a fixed ``startup`` for the worker pool and the data transfer.
+    a fixed ``startup`` for the worker pool and the data transfer; its
+    shards also gather their rows, all ``n`` of them, at the cost model's
+    ``gather_per_row`` (if timed), which one fit on all rows does not.
     """
     predicted = {}
+    gather = cost_model.get("gather_per_row", 0.0) * n_samples
     for height in heights:
         shards = radon_number**height
         one = predict_fit_seconds(n_samples / shards, cost_model)
         if height == 0:
             predicted[height] = one
         else:
-            predicted[height] = shards * one / max(speedup, 1.0) + startup
+            work = shards * one + gather
+            predicted[height] = work / max(speedup, 1.0) + startup
     return predicted
 
 

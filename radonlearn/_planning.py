@@ -201,13 +201,16 @@ class Pilots:
     ``time_at(size)`` fits about ``size`` rows as a shard fit runs and
     returns ``(rows, seconds, wall_seconds)``; ``overhead()`` the seconds
     of a tiny fit; ``first`` is the layout pilot's timing, in the same form;
-    pilots grow up to ``largest`` rows.
+    pilots grow up to ``largest`` rows. ``gather()``, after the pilots, is
+    what gathering a shard's rows costs per row (seconds), where the pilots
+    timed it apart from their fits.
     """
 
     time_at: Callable
     overhead: Callable
     first: tuple
     largest: int
+    gather: Callable = lambda: 0.0
 
 
 def _is_liblinear(template):
@@ -463,4 +466,5 @@ def choose_height(plan, n_samples, pilots, costs, bounds=EXPONENT_BOUNDS):
     cost_model = fit_cost_model(
         *zip(*timings, strict=True), overhead=overhead, bounds=bounds
     )
+    cost_model["gather_per_row"] = float(pilots.gather())
     return predict_heights(replace(plan, cost_model=cost_model), n_samples, costs)

@@ -714,6 +714,24 @@ def test_thread_pools_are_looked_for_again_only_after_new_imports(monkeypatch):
     assert _threadpools._CONTROLLERS[os.getpid()] is not first
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_pilots_time_the_gathering_apart(order):
+    # A pilot's seconds are its fit's alone; the rows are gathered once,
+    # timed apart, and the model is the one fit_one makes on those rows.
+    from radonlearn._fitting import fit_one, time_fit
+
+    rng = np.random.default_rng(0)
+    X = np.asarray(rng.normal(size=(20_000, 8)), order=order)
+    y = (X[:, 0] > 0).astype(int)
+    indices = np.sort(rng.choice(len(y), 5_000, replace=False))
+    model, _, seconds, wall, gather = time_fit(
+        LogisticRegression(), X, y, indices, 3, {}
+    )
+    assert 0 < gather < wall and 0 < seconds <= wall
+    reference, _, _ = fit_one(LogisticRegression(), X, y, indices, 3, {})
+    np.testing.assert_array_equal(model.coef_, reference.coef_)
+
+
 def test_fortran_ordered_input_fits_the_same_model(binary):
     # A Fortran-ordered X (what DataFrame.to_numpy() gives) is sharded into
     # the same rows as its C-ordered copy: the same model, bit for bit.

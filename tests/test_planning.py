@@ -225,8 +225,8 @@ def test_cheap_learner_on_mid_sized_data_fits_once_and_says_why(monkeypatch):
     original = _local.time_fit
 
     def quick_pilot(*args, **kwargs):
-        model, caught, _, _ = original(*args, **kwargs)
-        return model, caught, 0.0006, 0.0006
+        model, caught, *_ = original(*args, **kwargs)
+        return model, caught, 0.0006, 0.0006, 0.0
 
     monkeypatch.setattr(_local, "time_fit", quick_pilot)
     X, y = make_regression(n_samples=40_000, n_features=27, noise=1.0, random_state=0)

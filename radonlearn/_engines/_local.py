@@ -123,6 +123,16 @@ class _Run:
         self.n_workers = effective_n_jobs(spec.n_jobs)
         if self.n_workers > 1:
             find_thread_pools()
+        # (rows, seconds) of the pilots' row gathering, timed apart.
+        self.gathers = []
+
+    def gather_per_row(self):
+        """Seconds per row of gathering a shard's rows, as the largest pilot
+        measured it (the smaller ones are timer noise), or 0."""
+        if not self.gathers:
+            return 0.0
+        n_rows, seconds = max(self.gathers)
+        return seconds / max(n_rows, 1)
 
     def limits(self):
         """BLAS and OpenMP as the shard fits will have them."""
@@ -277,7 +287,10 @@ def _layout_pilot(run):
     """Fit the learner on 1,000 random rows (every class among them)."""
     started = time.perf_counter()
     rows = run.sample(_PILOT_ROWS)
-    model, caught, seconds, wall = _limited(run, run.fit, rows, run.first_seed, True)
+    model, caught, seconds, wall, gather = _limited(
+        run, run.fit, rows, run.first_seed, True
+    )
+    run.gathers.append((len(rows), gather))
     return _Pilot(rows, model, caught, seconds, wall, layout_of(model), started)
 
 
@@ -316,7 +329,10 @@ def _plan_and_fit(run, planner, times, pilot, plan):
 
         def time_at(size):
             sample = run.sample(size)
-            _, _, pilot_seconds, pilot_wall = run.fit(sample, run.first_seed, True)
+            _, _, pilot_seconds, pilot_wall, gather = run.fit(
+                sample, run.first_seed, True
+            )
+            run.gathers.append((len(sample), gather))
             return len(sample), pilot_seconds, pilot_wall
 
         def overhead():
@@ -330,6 +346,7 @@ def _plan_and_fit(run, planner, times, pilot, plan):
             overhead=overhead,
             first=(len(rows), seconds, wall),
             largest=n_samples // plan.radon_number,
+            gather=run.gather_per_row,
         )
         backend = "threads" if run.n_workers > 1 else "sequential"
         plan = choose_height(
@@ -430,7 +447,9 @@ def _choose_backend(run, plan, shards, seeds):
         return [], "threads", replace(plan, backend=plan.backend or "sequential")
     alone = None
     if plan.cost_model is not None:
-        alone = predict_fit_seconds(run.n_samples / len(shards), plan.cost_model)
+        size = run.n_samples / len(shards)
+        alone = predict_fit_seconds(size, plan.cost_model)
+        alone += plan.cost_model.get("gather_per_row", 0.0) * size
     first, speedup = _first_shards(run, shards, seeds, alone)
     plan = replace(plan, thread_speedup=speedup)
     if speedup >= _THREAD_SPEEDUP_NEEDED:

@@ -52,7 +52,7 @@ def time_pilot(spec, sample, seed, params, rows=None):
     if sample.w is not None:
         fit_params["sample_weight"] = sample.w
     with one_thread():
-        model, _, seconds, _ = time_fit(
+        model, _, seconds, *_ = time_fit(
             spec.template,
             sample.X,
             sample.y,
