@@ -252,9 +252,9 @@ def method_lines(run):
         "warmed up once, at its smallest size; a fit over "
         f"{GROWTH_REPEAT_BELOW:g} s is timed once. "
         "PoissonRegressor and GammaRegressor get rows with `log E[y] = X @ w`.",
-        "- The machine was shared with other jobs (a Spark benchmark, test "
-        "runs); the load averages (1, 5 and 15 minutes) at the start and end "
-        "of every section are in the machine table. " + _threads_text(args),
+        "- The load averages (1, 5 and 15 minutes) at the start and end of "
+        "every section are in the machine table (2 cores: a load above 2 "
+        "means other jobs competed for them). " + _threads_text(args),
         "",
         "```bash",
         command_text("benchmarks/cheap_no.py"),
