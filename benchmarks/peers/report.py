@@ -150,6 +150,47 @@ def _intro_lines(args):
         "machine (details at the end of this page). Median of "
         f"{args.repeats} fit(s) per method.",
         "",
+        *(
+            line
+            for text, script, _ in _SUBPAGES
+            for line in (f"{text}, made by `benchmarks/{script}`.", "")
+        ),
+    ]
+
+
+# The pages that hang below this one: what they answer, made by which
+# script, and their document name (the page's hidden table of contents).
+_SUBPAGES = (
+    (
+        'Whether the default `height="auto"` ever costs more than one fit on '
+        "all rows, how far it is from the best explicit height, and what the "
+        "constants of its *cheap no* rest on, learner by learner from 1,000 "
+        "to 1,000,000 rows and on real tables: [Defaults that never hurt]"
+        "(benchmarks_defaults.md)",
+        "cheap_no.py",
+        "benchmarks_defaults",
+    ),
+    (
+        "A data set larger than the machine's memory (270 million rows from "
+        "Parquet, 36 GiB of features on a 23.5 GiB machine), fitted by the "
+        "Radon machine on Dask and on Spark and by MLlib's "
+        "`LogisticRegression`: [Larger than memory]"
+        "(benchmarks_larger_than_memory.md)",
+        "larger_than_memory.py",
+        "benchmarks_larger_than_memory",
+    ),
+)
+
+
+def _toctree_lines():
+    """The hidden table of contents of the pages below this one."""
+    return [
+        "",
+        "```{toctree}",
+        ":hidden:",
+        "",
+        *(name for *_, name in _SUBPAGES),
+        "```",
     ]
 
 
@@ -541,6 +582,7 @@ def write_report(path, args, reports, skipped, run):
         *_data_set_lines(reports, skipped),
         *("## Reading the tables", "", READING_NOTES),
         *_made_lines(args, run),
+        *_toctree_lines(),
     ]
     written = {line for line in head + tail if line.startswith("## ")}
     lines = [*head, *_kept_sections(path, written), *tail]
