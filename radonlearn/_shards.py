@@ -278,9 +278,10 @@ class ShardPlanner:
         self._layout = self._executor.submit(lay_out)
 
     def shards(self, height):
-        """The shards of ``height`` (at most the depth given to ``nest``)."""
+        """The shards of ``height`` (at most the depth given to ``nest``); of
+        any other height too, later (they are views of one layout)."""
         shards = self._layout.result().shards(height)
-        self._order = self._layout = None  # the shards hold every row
+        self._order = None  # the layout holds every row
         return shards
 
     def close(self):

@@ -237,33 +237,33 @@ def fit(data, spec, started):
         if reason:
             return _fit_single(run, times, HeightPlan(chosen=0, reason=reason))
     run.start_processes()
-    pilot = _layout_pilot(run)
-    plan = height_limits(
-        spec,
-        data.n_rows,
-        pilot.layout.n_parameters,
-        data.classes,
-        data.counts,
-        data.n_weighted is not None,
-    )
-    plan = replace(plan, n_workers=run.n_workers)
-    if plan.chosen is None and len(pilot.rows) < run.n_samples:
-        reason = cannot_pay(
-            data.n_rows,
-            len(pilot.rows),
-            pilot.seconds,
-            plan.radon_number,
-            run.n_workers,
-            growth_bound(spec.template),
-            pilot_bound_growth(spec.template),
-        )
-        if reason:
-            times = replace(times, pilot=time.perf_counter() - pilot.started)
-            result = _fit_single(run, times, replace(plan, chosen=0, reason=reason))
-            run.processes_started()
-            return result
+    # The random order of the rows is drawn meanwhile, on another core.
     planner = ShardPlanner(run.rng, run.n_samples, data.codes)
     try:
+        pilot = _layout_pilot(run)
+        plan = height_limits(
+            spec,
+            data.n_rows,
+            pilot.layout.n_parameters,
+            data.classes,
+            data.counts,
+            data.n_weighted is not None,
+        )
+        plan = replace(plan, n_workers=run.n_workers)
+        if plan.chosen is None and len(pilot.rows) < run.n_samples:
+            reason = cannot_pay(
+                data.n_rows,
+                len(pilot.rows),
+                pilot.seconds,
+                plan.radon_number,
+                run.n_workers,
+                growth_bound(spec.template),
+                pilot_bound_growth(spec.template),
+            )
+            if reason:
+                times = replace(times, pilot=time.perf_counter() - pilot.started)
+                plan = replace(plan, chosen=0, reason=reason)
+                return _fit_single(run, times, plan)
         return _plan_and_fit(run, planner, times, pilot, plan)
     finally:
         planner.close()
@@ -356,7 +356,7 @@ def _plan_and_fit(run, planner, times, pilot, plan):
         planner.nest(plan.radon_number, spec.height)
     times = replace(times, pilot=time.perf_counter() - pilot.started)
     if plan.chosen > 0:
-        return _fit_sharded(run, layout, plan, planner.shards(plan.chosen), times)
+        return _fit_sharded(run, layout, plan, planner.shards, times)
     if len(rows) < n_samples:
         return _fit_single(run, times, plan)
     # The pilot fitted every row: it is the fit on all rows.
@@ -436,12 +436,13 @@ def _first_shards(run, shards, seeds, alone=None):
     return first, speedup if first else 2.0
 
 
-def _choose_backend(run, plan, shards, seeds):
+def _choose_backend(run, plan, shards, seeds, may_deepen=True):
     """The first shard fits, the backend for the rest, and the plan updated.
 
     Returns ``(first, backend, plan)``; ``backend`` is None when processes
     turn out to cost too much start-up for this data, or threads run too
-    slowly (``_threads_checked``): one fit instead.
+    slowly (``_threads_checked``): one fit instead; "deeper" when the
+    plan's height should give way to the deeper one it now names.
     """
     if run.n_workers == 1:
         return [], "threads", replace(plan, backend=plan.backend or "sequential")
@@ -454,7 +455,7 @@ def _choose_backend(run, plan, shards, seeds):
     plan = replace(plan, thread_speedup=speedup)
     if speedup >= _THREAD_SPEEDUP_NEEDED:
         done = len(first) / len(shards)
-        return first, *_threads_checked(run, plan, speedup, done)
+        return first, *_threads_checked(run, plan, speedup, done, may_deepen)
     if run.spec.height == "auto":
         height = plan.chosen
         plan = predict_heights(plan, run.n_samples, run.costs("processes"))
@@ -471,17 +472,21 @@ def _choose_backend(run, plan, shards, seeds):
     return first, "processes", replace(plan, backend="processes")
 
 
-def _threads_checked(run, plan, speedup, done=0.0):
+def _threads_checked(run, plan, speedup, done=0.0, may_deepen=False):
     """The backend and plan once two threads ran shard fits ``speedup`` times one.
 
     With height="auto", the heights are predicted again at the measured
     speed (which also reads how far the first shards' cost strayed from the
-    cost model: a busy machine or shards dearer than the pilots said). One
-    fit on all rows replaces the rest of the shards only when it is
-    predicted faster, by ``SPEED_MARGIN``, than what is left of them: the
-    ``done`` share of the shards is fitted already, and the same stray
-    may well hold for the one fit, whose prediction is extrapolated
-    further. The backend is then None.
+    cost model: a busy machine, or shards dearer than the pilots said, as
+    large shards are when two threads share the caches). What is left of
+    the chosen height (the ``done`` share of its shards is fitted already)
+    gives way, when another plan is predicted faster by ``SPEED_MARGIN``:
+    one fit on all rows at the measured speed (backend None), or, with
+    ``may_deepen``, a deeper height as first predicted, whose smaller
+    shards the pilots timed more closely (backend "deeper", the plan naming
+    it). The stray may well hold for the one fit too, whose prediction is
+    extrapolated further, and the deeper height starts from scratch: hence
+    the margin.
     """
     if run.spec.height != "auto" or plan.cost_model is None or speedup >= 2.0:
         return "threads", replace(plan, backend="threads")
@@ -489,34 +494,59 @@ def _threads_checked(run, plan, speedup, done=0.0):
     costs = run.costs("threads", speedup)
     checked = predict_heights(plan, run.n_samples, costs)
     left = (checked.predicted_seconds[height] - costs.startup) * (1.0 - done)
-    if SPEED_MARGIN * checked.predicted_seconds[0] < left:
+    options = {0: checked.predicted_seconds[0]}
+    if may_deepen and plan.predicted_seconds:
+        options.update({h: t for h, t in plan.predicted_seconds.items() if h > height})
+    best = min(options, key=options.get)
+    if SPEED_MARGIN * options[best] >= left:
+        return "threads", replace(plan, backend="threads")
+    slow = (
+        f"Two threads ran the first shard fits of height {height} at "
+        f"{speedup:.2f} times the speed of one (predicted: 2), so what is "
+        f"left of them ({left:.3g} s) would take longer than"
+    )
+    if best == 0:
         return None, replace(
             checked,
             chosen=0,
             backend="sequential",
-            reason=f"{checked.reason} Two threads ran the first shard fits of "
-            f"height {height} at {speedup:.2f} times the speed of one "
-            f"(predicted: 2), so what is left of them ({left:.3g} s) "
-            "would take longer than one fit on all rows; the fit went on as "
-            "one fit on all rows.",
+            reason=f"{checked.reason} {slow} one fit on all rows; the fit "
+            "went on as one fit on all rows.",
         )
-    return "threads", replace(plan, backend="threads")
+    return "deeper", replace(
+        plan,
+        chosen=best,
+        reason=f"{plan.reason} {slow} height {best} "
+        f"({options[best]:.3g} s); the fit went on at height {best}.",
+    )
 
 
-def _fit_sharded(run, layout, plan, shards, times):
-    """Fit the ``radon_number ** height`` shards in parallel; their results."""
+def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
+    """Fit the ``radon_number ** height`` shards in parallel; their results.
+
+    ``shards_at(height)`` gives the shards of a height. When the first
+    shard fits send the plan to a deeper height (``_threads_checked``), the
+    fit starts again there, once: ``started`` and ``spent`` carry the wall
+    clock and the shard seconds of the shards given up.
+    """
     spec, data = run.spec, run.data
+    shards = shards_at(plan.chosen)
     n_shards = len(shards)
     seeds = shard_seeds(spec.base_seed, n_shards)
     # The planning's temporaries are freed; give them back before the shard
     # copies are made.
     release_freed_memory()
     keep = frozenset({0, 1})
-    shards_start = time.perf_counter()
+    shards_start = time.perf_counter() if started is None else started
     with run.limits():
-        first, prefer, plan = _choose_backend(run, plan, shards, seeds)
+        first, prefer, plan = _choose_backend(
+            run, plan, shards, seeds, may_deepen=started is None
+        )
     if prefer is None:
         return _fit_single(run, times, plan)
+    if prefer == "deeper":
+        given_up = spent + sum(took for *_, took in first)
+        return _fit_sharded(run, layout, plan, shards_at, times, shards_start, given_up)
     rest = np.arange(len(first), n_shards)
     # Threads take one shard at a time (cheap to schedule, balanced to the
     # last shard); processes take batches, a few per worker, to keep the
@@ -571,7 +601,7 @@ def _fit_sharded(run, layout, plan, shards, times):
     times = replace(
         times,
         shards=time.perf_counter() - shards_start,
-        shard_fit_sum=float(np.sum(seconds)),
+        shard_fit_sum=float(np.sum(seconds)) + spent,
         n_workers=run.n_workers,
     )
     probe = data.X[shards[1][:PROBE_ROWS]]
