@@ -454,6 +454,14 @@ def choose_height(plan, n_samples, pilots, costs, bounds=EXPONENT_BOUNDS):
         overhead = pilots.overhead()
     except Exception:  # any failure only loses the estimate
         overhead = None
+
+    def fastest(model):
+        return min(
+            predict_heights(
+                replace(plan, cost_model=model), n_samples, costs
+            ).predicted_seconds.values()
+        )
+
     timings = grow_pilots(
         pilots.time_at,
         pilots.first,
@@ -462,6 +470,7 @@ def choose_height(plan, n_samples, pilots, costs, bounds=EXPONENT_BOUNDS):
         n_samples,
         overhead,
         bounds,
+        fastest,
     )
     cost_model = fit_cost_model(
         *zip(*timings, strict=True), overhead=overhead, bounds=bounds
