@@ -516,18 +516,50 @@ def test_sparse_chunks_are_fitted_and_predicted():
     )
 
 
-def test_partition_lengths_read_one_column_and_match_the_partitions():
-    # The lengths of a Dask DataFrame's partitions, counted on its first
-    # column, are the partitions' row counts, uneven ones included, so the
-    # features are not read just to count them.
+def test_dask_frames_become_arrays_chunked_by_their_blocks(tmp_path):
+    # A Dask DataFrame becomes an array whose row chunks are its blocks' true
+    # lengths: from Parquet statistics when Dask has them (no row read),
+    # else counted on the blocks. Dask fuses a Parquet projection's
+    # partitions when it builds the array (its own lengths=True then fails:
+    # 10 counts for 20 partitions here, 16 for 270 at scale).
     import pandas as pd
 
-    frame = pd.DataFrame({"a": np.arange(103.0), "b": np.arange(103.0) % 7})
-    ddf = dd.from_pandas(frame, npartitions=5)
-    ddf = ddf[ddf["b"] != 3]  # uneven, unknown lengths
-    expected = tuple(
-        len(part) for part in ddf.to_delayed() for part in [part.compute()]
+    columns = [f"c{i}" for i in range(19)]
+    frame = pd.DataFrame(
+        np.random.default_rng(0).normal(size=(2_000, 19)), columns=columns
     )
-    assert rdask_data._partition_lengths(ddf) == expected
-    assert rdask_data._partition_lengths(ddf["b"]) == expected
-    assert sum(expected) == int((frame["b"] != 3).sum())
+    dd.from_pandas(frame, npartitions=20).to_parquet(tmp_path)
+    parquet = dd.read_parquet(tmp_path)
+    assert rdask_data._partition_lengths(parquet) == (100,) * 20
+    assert rdask_data.as_dask_array(parquet, "X").chunks[0] == (100,) * 20
+    filtered = parquet[parquet["c0"] > 0]
+    assert rdask_data._partition_lengths(filtered) is None
+    cases = {
+        "projection": (parquet[columns[:18]], frame[columns[:18]]),
+        "optimized": (parquet[columns[:18]].optimize(), frame[columns[:18]]),
+        "column": (parquet["c0"], frame["c0"]),
+        "filtered": (filtered[columns[:18]], frame[frame["c0"] > 0][columns[:18]]),
+    }
+    for name, (value, expected) in cases.items():
+        array = rdask_data.as_dask_array(value, "X")
+        blocks = tuple(
+            array.blocks[i].compute().shape[0] for i in range(array.numblocks[0])
+        )
+        assert array.chunks[0] == blocks, name
+        np.testing.assert_array_equal(array.compute(), expected.to_numpy())
+
+
+def test_a_machine_fits_parquet_features(tmp_path, client):
+    # The larger-than-memory path end to end, small: features and label
+    # read from Parquet, the features a projection of the files.
+    import pandas as pd
+
+    X, y = _classification(n=6_000, p=4)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(4)]).assign(label=y)
+    dd.from_pandas(frame, npartitions=12).to_parquet(tmp_path)
+    parquet = dd.read_parquet(tmp_path)
+    machine = RadonMachineClassifier(LogisticRegression(), height=1, random_state=0)
+    machine.fit(parquet[[f"x{i}" for i in range(4)]], parquet["label"])
+    assert machine.n_shards_ == 7
+    plain = LogisticRegression().fit(X, y).score(X, y)
+    assert machine.score(X, y) > plain - 0.02

@@ -75,11 +75,27 @@ def _meta_frame(value):
 
 
 def _partition_lengths(frame):
-    """Rows of every partition of a Dask DataFrame or Series, counted on one
-    column: a columnar source (Parquet) then reads no other."""
-    if frame.ndim == 2 and len(frame.columns):
-        frame = frame[frame.columns[0]]
-    return tuple(int(size) for size in frame.map_partitions(len).compute())
+    """Rows of every partition of a Dask DataFrame or Series when Dask knows
+    them without reading any row (Parquet statistics, partitions in memory),
+    else None.
+
+    Counting them on the frame is not safe: Dask (2026.8) fuses the
+    partitions of a column projection of Parquet files, so
+    ``map_partitions(len)``, as ``to_dask_array(lengths=True)`` runs it, can
+    return fewer counts than the frame has partitions (10 for 20 when 18 of
+    19 columns are kept; 16 for 270 on one column).
+    """
+    try:
+        from dask.dataframe.dask_expr._expr import Lengths, Literal
+
+        expr = Lengths(frame.expr).optimize(fuse=False)
+    except Exception:  # another Dask: count the array's blocks instead
+        return None
+    if isinstance(expr, Literal):
+        lengths = tuple(int(size) for size in expr.value)
+        if len(lengths) == frame.npartitions:
+            return lengths
+    return None
 
 
 def as_dask_array(value, name, n_rows=None):
@@ -92,7 +108,18 @@ def as_dask_array(value, name, n_rows=None):
     import dask.array as da
 
     if hasattr(value, "to_dask_array") and is_dask_collection(value):
-        value = value.to_dask_array(lengths=_partition_lengths(value))
+        # The array's row blocks may be fewer than the frame's partitions
+        # (Dask fuses a Parquet projection's partitions when it builds the
+        # graph), so its chunks come from its own blocks: the partitions'
+        # known lengths when they are as many, else counted on the blocks.
+        lengths = _partition_lengths(value)
+        array = value.to_dask_array()
+        if lengths is not None and len(lengths) == array.numblocks[0]:
+            value = da.Array(
+                array.dask, array.name, (lengths, *array.chunks[1:]), meta=array
+            )
+        else:
+            value = array.compute_chunk_sizes()
     elif not is_dask_collection(value):
         value = np.asarray(value)
         if n_rows is not None and value.shape[:1] != (n_rows,):
