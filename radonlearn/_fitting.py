@@ -157,6 +157,16 @@ def rows(array, indices):
     return array[indices]
 
 
+def gather(X, y, params, indices):
+    """``X``, ``y`` and the per-row fit ``params`` of the rows ``indices``
+    (``None``: all rows, uncopied)."""
+    if indices is None:
+        return X, y, dict(params)
+    n_samples = X.shape[0]
+    params = {key: take(value, indices, n_samples) for key, value in params.items()}
+    return rows(X, indices), rows(y, indices), params
+
+
 def seed_estimator(estimator, seed):
     """Set every ``random_state`` parameter, nested ones too, to ``seed``."""
     keys = [
@@ -251,15 +261,8 @@ def fit_one(estimator, X, y, indices, seed, params, *, validated=False, config=N
     values already, so the inner estimator skips that pass over the rows.
     """
     started = time.perf_counter()
-    n_samples = X.shape[0]
     model = seed_estimator(clone(estimator), seed)
-    if indices is None:
-        shard_params, X_shard, y_shard = dict(params), X, y
-    else:
-        shard_params = {
-            key: take(value, indices, n_samples) for key, value in params.items()
-        }
-        X_shard, y_shard = rows(X, indices), rows(y, indices)
+    X_shard, y_shard, shard_params = gather(X, y, params, indices)
     drawing = uses_global_rng(model, np.shape(X_shard)[:2])
     lock = GLOBAL_RNG_LOCK if drawing else nullcontext()
     seconds = time.perf_counter() - started
@@ -282,18 +285,15 @@ def time_fit(estimator, X, y, indices, seed, params, **options):
     gathering took.
     """
     started = time.perf_counter()
-    if indices is not None:
-        n_samples = X.shape[0]
-        params = {key: take(value, indices, n_samples) for key, value in params.items()}
-        X, y = rows(X, indices), rows(y, indices)
-    gather = time.perf_counter() - started
+    X, y, params = gather(X, y, params, indices)
+    gathered = time.perf_counter() - started
     model, caught, best = fit_one(estimator, X, y, None, seed, params, **options)
     for _ in range(PILOT_REPEATS):
         if best >= PILOT_REPEAT_BELOW:
             break
         *_, seconds = fit_one(estimator, X, y, None, seed, params, **options)
         best = min(best, seconds)
-    return model, caught, best, time.perf_counter() - started, gather
+    return model, caught, best, time.perf_counter() - started, gathered
 
 
 @dataclass(frozen=True)

@@ -280,12 +280,12 @@ def thread_costs(n_workers, thread_speedup=2.0):
 
 
 def cannot_pay(
-    n_rows, pilot_rows, pilot_seconds, radon_number, n_workers, growth, bound=None
+    n_rows, pilot_rows, pilot_seconds, radon_number, n_workers, growth, bound
 ):
     """Why sharding cannot beat one fit on all rows, from one pilot, or ''.
 
     The full fit is at most ``pilot_seconds * (n_rows / pilot_rows) **
-    bound`` (``pilot_bound_growth``; by default ``max(growth, 1)``), where
+    bound`` (``pilot_bound_growth``), where
     ``growth`` is the largest growth exponent of the learner's cost
     (``growth_bound``). Its ``r`` shards of height 1 cost at least ``r ** (1
     - growth)`` times it in all, spread over the workers, so with ``growth
@@ -295,7 +295,6 @@ def cannot_pay(
     ``PLANNING_SECONDS`` (``thread_costs``, the cheapest engine). When that
     best case saves nothing, the answer is no, before any other pilot.
     """
-    bound = max(growth, 1.0) if bound is None else bound
     full = pilot_seconds * (n_rows / max(pilot_rows, 1)) ** bound
     share = 1.0 - radon_number ** (1.0 - growth) / n_workers if growth <= 1 else 1.0
     costs = thread_costs(n_workers)

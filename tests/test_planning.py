@@ -178,6 +178,19 @@ def test_thread_costs_charge_a_start_up_and_each_shard():
     assert thread_costs(4, 3.0).speedup == 4.0
 
 
+class _AutoRun:
+    """What ``_threads_checked`` reads of a fit: height="auto" on 2 threads."""
+
+    spec = type("Spec", (), {"height": "auto"})()
+    n_workers = 2
+
+    def __init__(self, n_samples):
+        self.n_samples = n_samples
+
+    def costs(self, backend, thread_speedup=2.0):
+        return thread_costs(self.n_workers, thread_speedup)
+
+
 def test_slow_threads_send_an_auto_fit_back_to_one_fit():
     # When two threads run the first shard fits slower than planned, the
     # heights are predicted again at that speed; a linear-cost learner whose
@@ -185,35 +198,28 @@ def test_slow_threads_send_an_auto_fit_back_to_one_fit():
     # that is clearly faster than the shards left to fit.
     from radonlearn._engines import _local
 
-    class Run:
-        spec = type("Spec", (), {"height": "auto"})()
-        n_samples = 100_000
-        n_workers = 2
-
-        def costs(self, backend, thread_speedup=2.0):
-            return thread_costs(self.n_workers, thread_speedup)
-
     cost_model = {
         "sizes": [4761.0],
         "seconds": [0.05],
         "overhead": 0.02,
         "exponent": 1.0,
     }
+    run = _AutoRun(100_000)
     plan = HeightPlan(radon_number=21, largest_height=1, cost_model=cost_model)
     plan = predict_heights(plan, 100_000, thread_costs(2))
     assert plan.chosen == 1
     # One fit: 0.02 + 21 x 0.03 = 0.65 s; 21 shards at one thread's speed:
     # 21 x 0.05 = 1.05 s, far slower.
-    backend, checked = _local._threads_checked(Run(), plan, 1.0)
+    backend, checked = _local._threads_checked(run, plan, 1.0)
     assert backend is None and checked.chosen == 0
     assert "one fit on all rows" in checked.reason
-    backend, kept = _local._threads_checked(Run(), plan, 1.9)
+    backend, kept = _local._threads_checked(run, plan, 1.9)
     assert backend == "threads" and kept.chosen == 1
     # What is fitted already counts: at 1.3 times one thread, all 21 shards
     # (0.81 s) lose to one fit by more than the margin (0.75 s), the 18 left
     # (0.69 s) do not.
-    assert _local._threads_checked(Run(), plan, 1.3)[0] is None
-    assert _local._threads_checked(Run(), plan, 1.3, 3 / 21)[0] == "threads"
+    assert _local._threads_checked(run, plan, 1.3)[0] is None
+    assert _local._threads_checked(run, plan, 1.3, 3 / 21)[0] == "threads"
 
 
 def test_slow_large_shards_give_way_to_a_deeper_height():
@@ -224,28 +230,21 @@ def test_slow_large_shards_give_way_to_a_deeper_height():
     # first predicted, by more than the margin: the fit goes on there, once.
     from radonlearn._engines import _local
 
-    class Run:
-        spec = type("Spec", (), {"height": "auto"})()
-        n_samples = 1_000_000
-        n_workers = 2
-
-        def costs(self, backend, thread_speedup=2.0):
-            return thread_costs(self.n_workers, thread_speedup)
-
     cost_model = {
         "sizes": [1000.0, 2267.0, 9068.0, 36272.0],
         "seconds": [0.0014, 0.0019, 0.0063, 0.0243],
         "overhead": 0.0007,
         "exponent": 1.25,
     }
+    run = _AutoRun(1_000_000)
     plan = HeightPlan(radon_number=21, largest_height=2, cost_model=cost_model)
     plan = predict_heights(plan, 1_000_000, thread_costs(2))
     assert plan.chosen == 1
-    backend, deeper = _local._threads_checked(Run(), plan, 1.0, 3 / 21, True)
+    backend, deeper = _local._threads_checked(run, plan, 1.0, 3 / 21, True)
     assert backend == "deeper" and deeper.chosen == 2
     assert "went on at height 2" in deeper.reason
-    assert _local._threads_checked(Run(), plan, 1.0, 3 / 21, False)[0] == "threads"
-    assert _local._threads_checked(Run(), plan, 1.9, 3 / 21, True)[0] == "threads"
+    assert _local._threads_checked(run, plan, 1.0, 3 / 21, False)[0] == "threads"
+    assert _local._threads_checked(run, plan, 1.9, 3 / 21, True)[0] == "threads"
 
 
 def test_a_fit_sent_deeper_fits_there(monkeypatch):
