@@ -8,6 +8,7 @@ from ._aggregate import aggregate, geometric_median
 from ._confidence import radon_failure_probability
 from ._machine import RadonMachineClassifier, RadonMachineRegressor
 from ._radon import iterated_radon_point, radon_point
+from ._show_versions import show_versions
 
 __all__ = [
     "RadonMachineClassifier",
@@ -17,6 +18,7 @@ __all__ = [
     "iterated_radon_point",
     "radon_failure_probability",
     "radon_point",
+    "show_versions",
 ]
 
 __version__ = "0.1.0.dev0"

@@ -5,15 +5,21 @@ Holds the geometric median, the table of named aggregators, and
 flatten/load path as the Radon machines.
 """
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._hypotheses import flatten, layout_of, linear_model, load
 from ._radon import _check_points, _radon_points, iterated_radon_point, radon_levels
+from ._typing import Aggregator, RandomStateLike
 
 __all__ = ["aggregate", "geometric_median"]
 
@@ -39,7 +45,9 @@ def _weiszfeld_step(points, current):
     return (1.0 - share) * target + share * current
 
 
-def geometric_median(points, *, tol=1e-7, max_iter=500):
+def geometric_median(
+    points: ArrayLike, *, tol: float = 1e-7, max_iter: int = 500
+) -> NDArray[np.float64]:
     """Geometric median of points: the point with least summed distance.
 
     Parameters
@@ -318,7 +326,12 @@ def _check_aligned(models, layout):
             )
 
 
-def aggregate(models, *, method="radon", random_state=None):
+def aggregate(
+    models: Iterable[Any],
+    *,
+    method: Aggregator = "radon",
+    random_state: RandomStateLike = None,
+) -> Any:
     """One model from linear models fitted elsewhere (other sites, other jobs).
 
     Every model is flattened into its hypothesis vector (``coef_`` then

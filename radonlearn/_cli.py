@@ -1,4 +1,4 @@
-"""The ``radonlearn`` command line: ``demo`` and ``compare``.
+"""The ``radonlearn`` command line: ``demo``, ``compare`` and ``show-versions``.
 
 Both fit three models on the same training rows (the Radon machine, the
 inner estimator on all rows, and averaging on the Radon machine's shards)
@@ -9,7 +9,8 @@ averaging when a few sites' labels are corrupted. The input is checked
 before anything is fitted: the estimator must be a scikit-learn estimator
 class that suits the target, the rows with missing values are refused or
 dropped and counted, and ``--save`` must name a writable file. Progress and
-every warning go to stderr.
+every warning go to stderr. ``show-versions`` prints what a bug report
+needs (``radonlearn.show_versions``).
 """
 
 import argparse
@@ -26,6 +27,7 @@ from ._cli_inputs import (
     split_table,
 )
 from ._cli_sites import describe_sites, print_sites, run_sites
+from ._show_versions import show_versions
 
 __all__ = ["main"]
 
@@ -131,8 +133,13 @@ def _compare(args):
         print(f"saved the fitted Radon machine (a Pipeline) to {args.save}")
 
 
+def _show_versions(args):
+    """The system, package versions and BLAS libraries, for a bug report."""
+    show_versions()
+
+
 def _parser():
-    """The argument parser with its two subcommands."""
+    """The argument parser with its three subcommands."""
     parser = argparse.ArgumentParser(
         prog="radonlearn",
         description="Train linear scikit-learn models in parallel by the Radon "
@@ -207,13 +214,26 @@ def _parser():
         "exist and be writable; checked before fitting)",
     )
     compare.set_defaults(run=_compare)
+    _add_show_versions(commands)
     return parser
+
+
+def _add_show_versions(commands):
+    """The ``show-versions`` subcommand."""
+    versions = commands.add_parser(
+        "show-versions",
+        help="print the system, package versions and BLAS (for a bug report)",
+        description="Print Python and the platform, the versions of radonlearn, "
+        "its dependencies and optional packages, and the BLAS and OpenMP "
+        "libraries in use, as radonlearn.show_versions() does.",
+    )
+    versions.set_defaults(run=_show_versions)
 
 
 def main(argv=None):
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
-    if args.n_jobs == 0:
+    if getattr(args, "n_jobs", None) == 0:
         print("radonlearn: error: --n-jobs must not be 0", file=sys.stderr)
         return 2
     try:

@@ -1,11 +1,13 @@
 """The confidence guarantee of the Radon machine."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 __all__ = ["radon_failure_probability"]
 
 
-def radon_failure_probability(delta, radon_number, height):
+def radon_failure_probability(delta: float, radon_number: int, height: int) -> float:
     """Probability that a Radon machine's model is bad, from its base learner's.
 
     Parameters

@@ -6,11 +6,14 @@ the data to an engine (in memory, Dask) and publishes the checked result
 in ``_set_fitted``, the one place fitted attributes are set.
 """
 
+from __future__ import annotations
+
 import time
 from numbers import Integral
-from typing import ClassVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import sparse
 from sklearn import get_config
 from sklearn.base import (
@@ -36,7 +39,7 @@ try:  # scikit-learn >= 1.9 has a callback API (progress bars, monitors).
     from sklearn.callback import CallbackSupportMixin, with_callbacks
 except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 
-    class CallbackSupportMixin:
+    class CallbackSupportMixin:  # type: ignore[no-redef]
         """Stand-in when scikit-learn has no callback API."""
 
     def with_callbacks(method):
@@ -53,6 +56,7 @@ from ._progress import NO_PROGRESS, Progress
 from ._result import finish, spreads
 from ._shards import MAX_SEED
 from ._streaming import RadonStream
+from ._typing import Aggregator, MatrixLike, Predictions, RandomStateLike
 from ._validation import (
     check_row_params,
     check_sample_weight,
@@ -63,6 +67,10 @@ from ._validation import (
 )
 
 __all__ = ["RadonMachineClassifier", "RadonMachineRegressor"]
+
+# The class of the machine ``fit`` and ``partial_fit`` return (``typing.Self``
+# needs Python 3.11).
+_Machine = TypeVar("_Machine", bound="_BaseRadonMachine")
 
 # The column each prediction method adds to a Spark DataFrame.
 _OUTPUTS = {
@@ -113,20 +121,23 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+    # Set by partial_fit (an annotation only: no class attribute, so
+    # hasattr(self, "_stream") still says whether a stream has begun).
+    _stream: RadonStream
 
     def __init__(
         self,
-        estimator=None,
+        estimator: Any = None,
         *,
-        height="auto",
-        min_samples_per_shard="auto",
-        aggregation="radon",
-        block_size=None,
-        dask_shuffle=False,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-    ):
+        height: int | Literal["auto"] = "auto",
+        min_samples_per_shard: int | Literal["auto"] = "auto",
+        aggregation: Aggregator = "radon",
+        block_size: int | None = None,
+        dask_shuffle: bool = False,
+        n_jobs: int | None = None,
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
+    ) -> None:
         self.estimator = estimator
         self.height = height
         self.min_samples_per_shard = min_samples_per_shard
@@ -187,7 +198,13 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(
+        self: _Machine,
+        X: MatrixLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> _Machine:
         """Fit the inner estimator on every shard and aggregate the models.
 
         Parameters
@@ -324,7 +341,13 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         # The columns a Spark DataFrame to predict must have (None otherwise).
         self._input_columns = result.input_columns
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self: _Machine,
+        X: MatrixLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> _Machine:
         """Fit one base model on this chunk and fold it into the tree.
 
         Streaming and out-of-core training: every call fits a clone of the
@@ -460,7 +483,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             )
         return predict_frame(X, columns, self.estimator_, method, _OUTPUTS[method])
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> Predictions:
         """Predict with the aggregated model.
 
         Parameters
@@ -655,7 +678,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         return tags
 
     @available_if(_inner_has("predict_proba"))
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> Predictions:
         """Class probabilities from the aggregated model.
 
         Parameters
@@ -669,7 +692,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         return self._call_inner("predict_proba", X)
 
     @available_if(_inner_has("predict_log_proba"))
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> Predictions:
         """Log class probabilities from the aggregated model.
 
         Parameters
@@ -683,7 +706,7 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         return self._call_inner("predict_log_proba", X)
 
     @available_if(_inner_has("decision_function"))
-    def decision_function(self, X):
+    def decision_function(self, X: MatrixLike) -> Predictions:
         """Decision function of the aggregated model.
 
         Parameters
