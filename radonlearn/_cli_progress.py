@@ -1,42 +1,17 @@
 """Progress of the command line's fits on stderr, and the warnings they raise.
 
 Live bars with rich on a terminal, one plain line per step otherwise, or
-nothing with ``--quiet``; a Radon machine's shards are followed through
-scikit-learn's fit callbacks when it has them.
+nothing with ``--quiet``; a Radon machine's shards are followed through the
+package's own progress reports, the same with every scikit-learn (with a
+callback API or not).
 """
 
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+
+from ._progress import following_shards
 
 __all__ = []
-
-
-class _ShardProgress:
-    """A scikit-learn fit callback passing a Radon machine's shards to a step.
-
-    ``started(n_shards)`` when the shard fits begin (after the height is
-    planned and checked), ``advanced()`` after each shard fitted.
-    """
-
-    def __init__(self, started, advanced):
-        self.started = started
-        self.advanced = advanced
-
-    def setup(self, estimator, context):
-        """Nothing to prepare."""
-
-    def teardown(self, estimator, context):
-        """Nothing to release."""
-
-    def on_fit_task_begin(self, estimator, context, **kwargs):
-        """Announce the shard fits with their number."""
-        if context.task_name == "shard fits":
-            self.started(context.max_subtasks)
-
-    def on_fit_task_end(self, estimator, context, **kwargs):
-        """Count a shard fitted."""
-        if context.task_name == "shard":
-            self.advanced()
 
 
 def progress_mode(quiet, stream):
@@ -105,7 +80,7 @@ class FitProgress:
 
         A step with a Radon ``machine`` is announced when its shard fits
         begin, so a height the data cannot fill fails before any progress
-        line; without scikit-learn's callback API, when it ends.
+        line (when they never begin, as it ends).
         """
         self.number += 1
         label = f"[{self.number}/{self.n_steps}] {name}"
@@ -124,14 +99,15 @@ class FitProgress:
             elif self.mode == "plain":
                 self._say(f"radonlearn: {label}: fitting {what} in {shards}")
 
-        def advanced():
+        def advanced(count):
             if task is not None:
-                self.bars.advance(task)
+                self.bars.advance(task, count)
 
-        if machine is not None and hasattr(machine, "set_callbacks"):
-            machine.set_callbacks(_ShardProgress(started, advanced))
+        following = (
+            nullcontext() if machine is None else following_shards(started, advanced)
+        )
         try:
-            with warnings.catch_warnings(record=True) as caught:
+            with following, warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 # As Python's defaults: deprecations are for the code's
                 # authors, not for the user of the command line.
@@ -139,8 +115,6 @@ class FitProgress:
                 warnings.simplefilter("ignore", PendingDeprecationWarning)
                 yield
         finally:
-            if machine is not None and hasattr(machine, "set_callbacks"):
-                machine.set_callbacks()  # a saved model carries no callback
             self._show_warnings(name, caught)
         if task is not None:
             total = next(t for t in self.bars.tasks if t.id == task).total or 1

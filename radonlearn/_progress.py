@@ -1,10 +1,34 @@
 """Progress of a fit, reported to scikit-learn's callbacks when it has them.
 
 Engines report through a ``Progress``: they never see the estimator, and a
-fit without callbacks reports to ``NO_PROGRESS``, which does nothing.
+fit without callbacks reports to ``NO_PROGRESS``, which tells no callback.
+The shard fits are also told to whoever follows them in the calling context
+(``following_shards``: the command line's progress), whatever the installed
+scikit-learn, callback API or not.
 """
 
+import contextvars
+from contextlib import contextmanager
+
 __all__ = []
+
+# ``(started, advanced)`` of whoever follows the shard fits run in this context.
+_SHARD_FOLLOWER = contextvars.ContextVar("radonlearn_shard_follower", default=None)
+
+
+@contextmanager
+def following_shards(started, advanced):
+    """Within the block, the shard fits of every fit in this context are told.
+
+    ``started(n_shards)`` when a fit's shard fits begin (after its height is
+    planned and checked), ``advanced(count)`` as ``count`` more finish. The
+    engines report from the thread that called ``fit``.
+    """
+    token = _SHARD_FOLLOWER.set((started, advanced))
+    try:
+        yield
+    finally:
+        _SHARD_FOLLOWER.reset(token)
 
 
 class _Silent:
@@ -43,6 +67,9 @@ class Progress:
             task_name="shard fits", max_subtasks=n_shards
         )
         self._shards.call_on_fit_task_begin(estimator=self._owner)
+        follower = _SHARD_FOLLOWER.get()
+        if follower is not None:
+            follower[0](n_shards)
 
     def shards_done(self, count):
         """``count`` more shard fits have finished."""
@@ -50,6 +77,9 @@ class Progress:
             shard = self._shards.subcontext(task_name="shard")
             shard.call_on_fit_task_begin(estimator=self._owner)
             shard.call_on_fit_task_end(estimator=self._owner)
+        follower = _SHARD_FOLLOWER.get()
+        if follower is not None and count:
+            follower[1](count)
 
     def end_shards(self):
         """Every shard fit has finished."""

@@ -84,6 +84,41 @@ def _scaled_system(groups):
     return system
 
 
+def _solve_groups(matrix, target, ok):
+    """Batched ``solve(matrix, target)``; ``(mu, ok)``, ``ok`` cleared where it fails.
+
+    NumPy's batched solve raises for the whole stack when one matrix meets
+    an exact zero pivot. Groups already not ``ok`` and those ``slogdet``
+    calls singular are left out; as the two can disagree (seen with NumPy
+    1.24 and 1.26 on duplicated points: a nonzero sign, then a zero pivot),
+    a stack that still raises is halved until each failing group stands
+    alone. A few such groups cost a few more batched solves; nothing raises.
+    """
+    if ok.all():
+        try:
+            return np.linalg.solve(matrix, target[:, :, None])[:, :, 0], ok
+        except np.linalg.LinAlgError:
+            pass
+    ok = ok.copy()
+    mu = np.zeros(target.shape)
+    try:
+        sign, _ = np.linalg.slogdet(np.where(ok[:, None, None], matrix, 1.0))
+        ok &= sign != 0
+    except np.linalg.LinAlgError:
+        pass  # the halving below finds the singular groups on its own
+    pending = [np.flatnonzero(ok)]
+    while pending:
+        rows = pending.pop()
+        try:
+            mu[rows] = np.linalg.solve(matrix[rows], target[rows, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            if rows.size == 1:
+                ok[rows] = False
+            else:
+                pending += [rows[: rows.size // 2], rows[rows.size // 2 :]]
+    return mu, ok
+
+
 def _lu_null_vectors(groups):
     """Null vectors of ``d + 2`` points by batched LU solves of ``d x d`` systems.
 
@@ -121,18 +156,7 @@ def _lu_null_vectors(groups):
         edges /= scale[:, None, :]
         target /= scale
         row_norm = row_norm / scale
-    matrix = edges.transpose(0, 2, 1)
-    try:
-        if not ok.all():
-            raise np.linalg.LinAlgError
-        mu = np.linalg.solve(matrix, target[:, :, None])[:, :, 0]
-    except np.linalg.LinAlgError:
-        # Some groups are singular or unusable: find them and solve the rest.
-        mu = np.zeros((g, d))
-        sign, _ = np.linalg.slogdet(np.where(ok[:, None, None], matrix, 1.0))
-        ok &= sign != 0
-        if ok.any():
-            mu[ok] = np.linalg.solve(matrix[ok], target[ok, :, None])[:, :, 0]
+    mu, ok = _solve_groups(edges.transpose(0, 2, 1), target, ok)
     residual = np.abs((mu[:, None, :] @ edges)[:, 0, :] - target)
     mu_norm = np.sqrt(np.einsum("gi,gi->g", mu, mu))
     bound = _RESIDUAL_RTOL * (row_norm * mu_norm[:, None] + np.abs(target))
@@ -253,8 +277,8 @@ def radon_point(points, *, return_partition=False):
     >>> point, mask = radon_point(square, return_partition=True)
     >>> point
     array([1., 1.])
-    >>> mask.sum()
-    np.int64(2)
+    >>> int(mask.sum())
+    2
     """
     points = _check_points(points)
     n, d = points.shape

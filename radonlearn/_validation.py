@@ -4,12 +4,21 @@ Every engine calls these, so a classifier's target is judged the same way
 whatever the data is held in.
 """
 
+import inspect
+
 import numpy as np
 from scipy import sparse
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, has_fit_parameter
 
 __all__ = []
+
+# Whether scikit-learn's _check_sample_weight can be asked to let all-zero
+# weights through (newer versions refuse them), so that check_sample_weight
+# refuses them itself, with one message on every supported version.
+_ALL_ZERO_IS_AN_OPTION = (
+    "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+)
 
 
 def encode_classes(y):
@@ -87,10 +96,24 @@ def check_sample_weight(sample_weight, X):
     """``sample_weight`` checked as scikit-learn's own estimators check it.
 
     Shard fits skip the inner estimator's finiteness checks, so the weights
-    are checked here, once: shape ``(n_samples,)``, numeric, finite, not
-    all zero (scikit-learn's ``_check_sample_weight`` and its messages).
+    are checked here, once: shape ``(n_samples,)``, numeric, finite
+    (scikit-learn's ``_check_sample_weight`` and its messages), and not all
+    zero, which is refused here whatever the installed scikit-learn does
+    (1.6 lets all-zero weights through, later versions refuse them).
     """
-    return _check_sample_weight(sample_weight, X)
+    if _ALL_ZERO_IS_AN_OPTION:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, allow_all_zero_weights=True
+        )
+    else:
+        sample_weight = _check_sample_weight(sample_weight, X)
+    if not np.any(sample_weight):
+        raise ValueError(
+            f"sample_weight is zero for all {len(sample_weight):,} rows, so no "
+            "shard has a row to train on. Give at least one row a non-zero "
+            "weight, or fit without sample_weight."
+        )
+    return sample_weight
 
 
 def check_row_params(params, n_samples):

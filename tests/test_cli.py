@@ -309,3 +309,21 @@ def test_compare_reads_parquet(classification_csv, tmp_path):
     result = run("compare", str(path), "--target", "label", "--n-jobs", "1")
     assert result.returncode == 0, result.stderr
     assert "ROC AUC" in result.stdout
+
+
+def test_progress_follows_the_shards_without_a_callback_api():
+    # The command line's progress follows a Radon machine's shards through
+    # the package's own reports (every shard counted once, the same with or
+    # without scikit-learn's callback API), and only inside its block.
+    from radonlearn import RadonMachineRegressor
+    from radonlearn._progress import following_shards
+
+    X, y = make_regression(n_samples=3000, n_features=3, random_state=0)
+    started, advanced = [], []
+    machine = RadonMachineRegressor(Ridge(), height=2, n_jobs=2, random_state=0)
+    with following_shards(started.append, advanced.append):
+        machine.fit(X, y)
+    assert started == [machine.n_shards_] == [machine.radon_number_**2]
+    assert sum(advanced) == machine.n_shards_
+    machine.fit(X, y)
+    assert len(started) == 1

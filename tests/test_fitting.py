@@ -160,7 +160,12 @@ def test_global_generator_is_decided_by_class_not_module():
     assert uses_global_rng(LinearSVC(multi_class="crammer_singer"), (1000, 18))
     assert not uses_global_rng(LogisticRegression(solver="liblinear"))
     assert uses_global_rng(LogisticRegression(solver="liblinear", dual=True))
-    assert uses_global_rng(LogisticRegression(solver="liblinear", l1_ratio=1.0))
+    assert uses_global_rng(LogisticRegression(solver="liblinear", penalty="l1"))
+    # scikit-learn >= 1.8 takes the penalty from l1_ratio (L1 here, drawing);
+    # before, l1_ratio only acts with penalty="elasticnet": an L2 primal fit.
+    l1_ratio_decides = LogisticRegression().get_params()["penalty"] == "deprecated"
+    learner = LogisticRegression(solver="liblinear", l1_ratio=1.0)
+    assert uses_global_rng(learner) == l1_ratio_decides
     assert uses_global_rng(LinearSVR(), (1000, 18))  # epsilon-insensitive: dual
     assert not uses_global_rng(LinearSVR(loss="squared_epsilon_insensitive"), (99, 9))
     assert not uses_global_rng(LogisticRegression())
