@@ -8,7 +8,12 @@ the rows with ``lam < 0`` the other, and the point is the ``lam``-weighted
 average of either part.
 """
 
+from __future__ import annotations
+
+from typing import Literal, overload
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["iterated_radon_point", "radon_point"]
 
@@ -16,6 +21,15 @@ __all__ = ["iterated_radon_point", "radon_point"]
 # _RESIDUAL_RTOL times the size of its terms. LU with partial pivoting is
 # backward stable, so healthy solves sit near machine epsilon.
 _RESIDUAL_RTOL = 1e-10
+# Two LU null vectors of one group agree when their directions differ by
+# less than this (rounding gives 1e-15 on well-spread groups).
+_LU_AGREE = 1e-8
+# Singular values of the scaled system below this fraction of the largest
+# are taken as rounding: flat directions of the group (test_radon.py shows
+# flat groups at 1e-16 and spread shard models at 1e-3 and above).
+_RANK_RTOL = 1e-10
+# A projected probe shorter than this (relative) is discarded for another.
+_PROBE_RTOL = 1e-6
 # Rows of the LU system are equilibrated when their norms differ by more.
 _SCALE_SPREAD = 1e4
 # Coordinates whose root-mean-square spread falls outside this range are
@@ -24,7 +38,7 @@ _SCALE_SPREAD = 1e4
 _SAFE_LOW, _SAFE_HIGH = 1e-150, 1e150
 
 
-def _check_points(points, name="points"):
+def _check_points(points: ArrayLike, name: str = "points") -> NDArray[np.float64]:
     """Return ``points`` as a finite float64 2-D array or raise ValueError."""
     array = np.asarray(points)
     if array.dtype == object or not (
@@ -169,17 +183,84 @@ def _lu_null_vectors(groups):
     return lam, ok
 
 
+def _parallel(first, second):
+    """Per group: do the rows of ``first`` and ``second`` point alike (or opposite)?"""
+    first = first / np.sqrt(np.einsum("gn,gn->g", first, first))[:, None]
+    second = second / np.sqrt(np.einsum("gn,gn->g", second, second))[:, None]
+    same = np.abs(first - second).max(axis=1)
+    opposite = np.abs(first + second).max(axis=1)
+    return np.minimum(same, opposite) <= _LU_AGREE
+
+
 def _svd_null_vectors(system):
-    """Null vectors as the last right singular vectors (the robust fallback)."""
-    _, _, vh = np.linalg.svd(system.transpose(0, 2, 1), full_matrices=True)
-    return vh[:, -1, :]
+    """One null vector per group, canonical and stable (the robust fallback).
+
+    The singular values of ``A = [P^T; 1^T]`` (centred, coordinate-scaled)
+    give its numerical rank: those below ``_RANK_RTOL`` times the largest
+    are rounding in directions where the points do not spread (redundant
+    features, coefficients that sum to zero over classes). The null space
+    ``N`` is then of dimension ``n - rank``, often more than one, and its
+    basis, the trailing singular vectors, is not unique: rounding alone may
+    rotate it. The null vector used is the projection of one fixed vector
+    onto ``N``, which is unique and moves with the points only by rounding.
+    """
+    g, n, _ = system.shape
+    _, values, vh = np.linalg.svd(system.transpose(0, 2, 1), full_matrices=False)
+    kept = values > _RANK_RTOL * values[:, :1]
+    row_space = vh * kept[:, :, None]
+    lam = np.zeros((g, n))
+    pending = np.ones(g, dtype=bool)
+    for draw in range(3):
+        probe = np.random.default_rng(draw).standard_normal(n)
+        candidate = probe - np.einsum("gkn,gk->gn", row_space, row_space @ probe)
+        usable = pending & (
+            np.sqrt(np.einsum("gn,gn->g", candidate, candidate))
+            > _PROBE_RTOL * np.sqrt(n)
+        )
+        lam[usable] = candidate[usable]
+        pending &= ~usable
+        if not pending.any():
+            return lam
+    # Unreachable for n >= d + 2 but by a measure-zero accident: a fixed
+    # vector with no component in the null space three times over.
+    _, _, full = np.linalg.svd(system[pending].transpose(0, 2, 1))
+    lam[pending] = full[:, -1, :]
+    return lam
+
+
+def _fill_constant(groups):
+    """``groups`` with every coordinate constant across a group replaced by
+    fixed pseudo-random values, one per point.
+
+    A constant coordinate is the constraint ``0 = 0``; the values put in its
+    place add the constraint ``sum(lam_i * v_i) = 0``, so every null vector
+    of the filled group is one of the group. Filled per point (not per edge),
+    the group is one point set whichever point the LU path fixes, and zero
+    coefficients shared by all shard models keep the fast path.
+    """
+    constant = (groups == groups[:, :1, :]).all(axis=1)
+    if not constant.any():
+        return groups
+    filler = np.random.default_rng(0).standard_normal(groups.shape[1:])
+    filled = groups.copy()
+    np.copyto(filled, filler, where=constant[:, None, :])
+    return filled
 
 
 def _null_vectors(groups):
     """One Radon null vector per group: LU fast path, SVD where it fails."""
     g, n, d = groups.shape
+    groups = _fill_constant(groups)
     if n == d + 2 and d > 0:
         lam, ok = _lu_null_vectors(groups)
+        # A group whose null space has one dimension gives the same null
+        # vector, up to scale, whichever point's entry is fixed. A flat group
+        # (points in a lower-dimensional affine subspace) has more null
+        # vectors, and LU returns one chosen by rounding; so does a group
+        # too ill-conditioned for LU to vouch for. Solving again with the
+        # first point's entry fixed tells them apart; they go to the SVD.
+        again, ok_again = _lu_null_vectors(np.roll(groups, -1, axis=1))
+        ok &= ok_again & _parallel(lam, np.roll(again, 1, axis=1))
     else:
         lam, ok = np.empty((g, n)), np.zeros(g, dtype=bool)
     if not ok.all():
@@ -210,7 +291,21 @@ def _radon_points(groups):
     return points, positive
 
 
-def radon_point(points, *, return_partition=False):
+@overload
+def radon_point(
+    points: ArrayLike, *, return_partition: Literal[False] = ...
+) -> NDArray[np.float64]: ...
+@overload
+def radon_point(
+    points: ArrayLike, *, return_partition: Literal[True]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]: ...
+@overload
+def radon_point(
+    points: ArrayLike, *, return_partition: bool = ...
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.bool_]]: ...
+def radon_point(
+    points: ArrayLike, *, return_partition: bool = False
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Radon point of ``n >= d + 2`` points in ``d`` dimensions.
 
     Parameters
@@ -249,13 +344,20 @@ def radon_point(points, *, return_partition=False):
     makes the arithmetic independent of the data's offset; rows are
     equilibrated when coordinates differ in scale by more than ``1e4``; a
     coordinate constant across the points (the equation ``0 = 0``) is
-    replaced by a fixed pseudo-random equation, which keeps every solution a
-    null vector of ``A``. The answer is accepted when it is finite and every
-    equation's residual is below ``1e-10`` times the size of its terms;
-    otherwise (a singular system, e.g. affinely dependent points, or values
-    near the float64 limits) the null vector is taken from an SVD of the
-    centred, coordinate-scaled ``A``, about ten times slower. For
-    ``n > d + 2`` the SVD is used directly. The point is the
+    replaced by fixed pseudo-random values, which keeps every solution a
+    null vector of ``A``. The system is solved twice, with the last and with
+    the first entry fixed, and the answer is accepted when it is finite,
+    every equation's residual is below ``1e-10`` times the size of its terms
+    and the two null vectors agree in direction: they do exactly when the
+    null space has one dimension and LU can vouch for it. Otherwise (a
+    singular or ill-conditioned system: duplicated, affinely dependent or
+    flat points, values near the float64 limits) the null vector comes from
+    an SVD of the centred, coordinate-scaled ``A``, about ten times slower:
+    singular values below ``1e-10`` times the largest are taken as rounding,
+    and a fixed vector projected onto the null space so found is the null
+    vector, which makes the Radon point of flat points canonical (rounding,
+    such as another BLAS kernel's, does not move it). For ``n > d + 2`` the
+    SVD is used directly. The point is the
     ``lam``-weighted average of the part with fewer points, so it is a convex
     combination of input points, never NaN, and a part of one point gives
     that point exactly. For points in general position with ``n = d + 2`` the
@@ -302,7 +404,9 @@ def _nearest_powers(n, base):
     return low, low * base
 
 
-def iterated_radon_point(points, *, branching=None):
+def iterated_radon_point(
+    points: ArrayLike, *, branching: int | None = None
+) -> NDArray[np.float64]:
     """Iterated Radon point of ``r ** h`` points.
 
     Consecutive groups of ``r`` rows are replaced by their Radon point, and

@@ -318,3 +318,51 @@ def test_singular_groups_go_to_the_fallback_whatever_the_solver_says(monkeypatch
         assert_radon(group, point, mask)
     assert_radon(groups[-1], single, single_mask)
 
+
+def _flat(seed, d, rank, rows=None):
+    """``rows`` points (default ``d + 2``) spread in a ``rank``-dimensional
+    affine subspace of R^d, rounded as computed: flat up to rounding."""
+    rng = np.random.default_rng(seed)
+    rows = d + 2 if rows is None else rows
+    inside = rng.normal(size=(rows, rank)) @ rng.normal(size=(rank, d))
+    return inside + rng.normal(size=d)
+
+
+@pytest.mark.parametrize("rank", [1, 3, 5])
+def test_flat_points_have_a_radon_point_rounding_does_not_move(rank):
+    # Points flat up to rounding (redundant features, coefficients that sum
+    # to zero over classes) have many Radon points. The one returned is
+    # canonical: a relative perturbation of 1e-14, the size of a change of
+    # BLAS kernel, moves it by rounding only, and it stays a Radon point.
+    d = 7
+    for seed in range(10):
+        points = _flat(seed, d, rank)
+        noise = np.random.default_rng(100 + seed).normal(size=points.shape)
+        nudged = points * (1 + 1e-14 * noise)
+        point, mask = radon_point(points, return_partition=True)
+        again, mask_again = radon_point(nudged, return_partition=True)
+        assert_radon(points, point, mask)
+        assert_radon(nudged, again, mask_again)
+        scale = np.abs(points).max()
+        assert np.abs(point - again).max() <= 1e-9 * scale
+
+
+def test_flat_groups_of_a_tree_are_stable_too():
+    # The same holds for every group of a batched, iterated aggregation.
+    d = 6
+    points = np.vstack([_flat(seed, d, 4) for seed in range(d + 2)])
+    nudged = points * (1 + 1e-14 * np.random.default_rng(0).normal(size=points.shape))
+    got, again = iterated_radon_point(points), iterated_radon_point(nudged)
+    assert np.abs(got - again).max() <= 1e-9 * np.abs(points).max()
+
+
+def test_more_points_than_needed_give_a_stable_radon_point():
+    # n > d + 2 points leave a null space of several dimensions even when
+    # they spread in every direction; the point chosen still moves with the
+    # points by rounding only.
+    points = _flat(3, 4, 4, rows=12)
+    nudged = points * (1 + 1e-14 * np.random.default_rng(1).normal(size=points.shape))
+    point, mask = radon_point(points, return_partition=True)
+    again = radon_point(nudged)
+    assert_radon(points, point, mask)
+    assert np.abs(point - again).max() <= 1e-9 * np.abs(points).max()
