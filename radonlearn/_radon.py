@@ -223,8 +223,25 @@ def _svd_null_vectors(system):
             return lam
     # Unreachable for n >= d + 2 but by a measure-zero accident: a fixed
     # vector with no component in the null space three times over.
-    _, _, full = np.linalg.svd(system[pending].transpose(0, 2, 1))
-    lam[pending] = full[:, -1, :]
+    lam[pending] = _basis_null_vectors(row_space[pending])
+    return lam
+
+
+def _basis_null_vectors(row_space):
+    """Per group, the projection onto the null space of its best basis vector.
+
+    ``row_space`` is ``(g, k, n)`` with orthonormal (or zero) rows. The
+    squared length of ``e_i``'s projection onto the null space is
+    ``1 - |row_space[:, i]|**2``; these sum to ``n - rank >= 1`` over ``i``,
+    so the longest is at least ``1 / n`` long: a null vector always, found
+    in ``O(k n)`` time and memory (a full SVD would build ``n x n``).
+    """
+    g = row_space.shape[0]
+    leverage = np.einsum("gkn,gkn->gn", row_space, row_space)
+    best = np.argmin(leverage, axis=1)
+    column = np.take_along_axis(row_space, best[:, None, None], axis=2)[:, :, 0]
+    lam = -np.einsum("gkn,gk->gn", row_space, column)
+    lam[np.arange(g), best] += 1.0
     return lam
 
 
@@ -357,7 +374,9 @@ def radon_point(
     and a fixed vector projected onto the null space so found is the null
     vector, which makes the Radon point of flat points canonical (rounding,
     such as another BLAS kernel's, does not move it). For ``n > d + 2`` the
-    SVD is used directly. The point is the
+    SVD is used directly; it is the thin SVD of the ``(d + 1) x n`` matrix,
+    so many points cost ``O(n d**2)`` time and ``O(n d)`` memory (no
+    ``n x n`` array is ever formed). The point is the
     ``lam``-weighted average of the part with fewer points, so it is a convex
     combination of input points, never NaN, and a part of one point gives
     that point exactly. For points in general position with ``n = d + 2`` the

@@ -366,3 +366,86 @@ def test_more_points_than_needed_give_a_stable_radon_point():
     again = radon_point(nudged)
     assert_radon(points, point, mask)
     assert np.abs(point - again).max() <= 1e-9 * np.abs(points).max()
+
+
+def _peak_bytes(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` and the peak of its traced allocations."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = function(*args, **kwargs)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def assert_radon_of_many(points, point, mask):
+    """The Radon property for many points: both parts nonempty, the point in
+    both hulls (one linear programme each; depth two follows from it)."""
+    assert point.shape == (points.shape[1],) and np.isfinite(point).all()
+    assert 0 < mask.sum() < len(mask)
+    tol = 1e-7 * np.abs(points).max()
+    assert hull_distance(points[mask], point) <= tol
+    assert hull_distance(points[~mask], point) <= tol
+
+
+# Bytes of working memory per byte of input a Radon point of many points may
+# take (measured: 7 in R^2, 6 in R^3; the n x n SVD took 1,500 at n = 3,000).
+MANY_POINTS_MEMORY = 16
+
+
+@pytest.mark.parametrize(("n", "d"), [(30_000, 2), (200_000, 3)])
+def test_many_points_need_linear_memory(n, d):
+    # 30,000 points in R^2 raised MemoryError (a 6.7 GiB n x n SVD); the
+    # working memory is now a small multiple of the input's n * d * 8 bytes.
+    points = np.random.default_rng(n).normal(size=(n, d))
+    (point, mask), peak = _peak_bytes(radon_point, points, return_partition=True)
+    assert peak <= MANY_POINTS_MEMORY * n * d * 8
+    assert_radon_of_many(points, point, mask)
+
+
+@pytest.mark.parametrize(("n", "d"), [(5_000, 2), (30_000, 2), (20_000, 5)])
+def test_last_resort_null_vector_needs_linear_memory(n, d, monkeypatch):
+    # The measure-zero case where no random probe has a component in the
+    # null space (forced here by discarding every probe) takes the null
+    # space's best basis vector: linear memory, still a Radon point.
+    from radonlearn import _radon
+
+    monkeypatch.setattr(_radon, "_PROBE_RTOL", np.inf)
+    points = np.random.default_rng(d).normal(size=(n, d))
+    (point, mask), peak = _peak_bytes(radon_point, points, return_partition=True)
+    assert peak <= MANY_POINTS_MEMORY * n * d * 8
+    assert_radon_of_many(points, point, mask)
+
+
+def _more_than_needed(seed, d, family):
+    """``d + 2`` or more points of one kind, for the null-space fallback."""
+    rng = np.random.default_rng(seed)
+    if family == "general":
+        return rng.normal(size=(d + 2 + seed, d))
+    if family == "flat":
+        return _flat(seed, d, 2, rows=d + 2 + seed)
+    if family == "duplicated":
+        return np.repeat(rng.normal(size=(3, d)), 3, axis=0)
+    return np.c_[rng.normal(size=(d + 4, d - 1)), np.ones(d + 4)]
+
+
+@pytest.mark.parametrize("family", ["general", "flat", "duplicated", "constant"])
+def test_last_resort_null_vector_is_a_null_vector(family, monkeypatch):
+    # On small groups of every kind, the basis-vector answer solves
+    # sum(lam * x) = 0 and sum(lam) = 0 with lam nonzero, as Radon's theorem
+    # asks, and gives a point in both hulls.
+    from radonlearn import _radon
+
+    monkeypatch.setattr(_radon, "_PROBE_RTOL", np.inf)
+    d = 4
+    for seed in range(10):
+        points = _more_than_needed(seed, d, family)
+        lam = _radon._null_vectors(points[None])[0]
+        scale = np.abs(lam).max() * max(np.abs(points).max(), 1.0)
+        assert np.abs(lam).max() > 0
+        assert np.abs(lam @ points).max() <= 1e-9 * scale * len(points)
+        assert abs(lam.sum()) <= 1e-9 * scale * len(points)
+        point, mask = radon_point(points, return_partition=True)
+        assert_radon(points, point, mask)
