@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -68,8 +69,8 @@ def geometric_median(
     Raises
     ------
     ValueError
-        If ``points`` is not a finite non-empty 2-D array, or ``tol`` or
-        ``max_iter`` is not positive.
+        If ``points`` is not a finite non-empty 2-D array, ``tol`` is not a
+        positive finite number, or ``max_iter`` is not an integer ``>= 1``.
 
     Warns
     -----
@@ -103,14 +104,26 @@ def geometric_median(
     array([0.5, 0.5])
     """
     points = _check_points(points)
-    if not tol > 0:
-        raise ValueError(f"tol must be positive, got {tol!r}.")
     if (
-        isinstance(max_iter, bool)
-        or not isinstance(max_iter, (int, np.integer))
+        isinstance(tol, (bool, np.bool_))
+        or not isinstance(tol, Real)
+        or not (np.isfinite(tol) and tol > 0)
+    ):
+        raise ValueError(
+            f"tol must be a positive finite number, got {tol!r}. It is the "
+            "step, relative to the points' spread, below which the iteration "
+            "stops: pass e.g. tol=1e-7 (the default)."
+        )
+    if (
+        isinstance(max_iter, (bool, np.bool_))
+        or not isinstance(max_iter, Integral)
         or max_iter < 1
     ):
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
+        raise ValueError(
+            f"max_iter must be an integer >= 1, got {max_iter!r}. It is the "
+            "largest number of Weiszfeld steps: pass e.g. max_iter=500 (the "
+            "default)."
+        )
     top = np.abs(points).max()
     if top == 0.0:
         return np.zeros(points.shape[1])

@@ -82,6 +82,38 @@ def test_invalid_parameters(kwargs, message):
         geometric_median(np.zeros((3, 2)), **kwargs)
 
 
+@pytest.mark.parametrize(
+    "tol",
+    [np.inf, np.nan, -1e-7, "1e-7", True, None, 1j],
+    ids=["inf", "nan", "negative", "string", "bool", "none", "complex"],
+)
+def test_invalid_tol_says_what_to_pass(tol):
+    # An infinite tolerance stopped after one step and a string raised a
+    # TypeError from a comparison: now one ValueError names the value and a
+    # valid choice.
+    with pytest.raises(ValueError, match=r"tol must be a positive finite.*tol=1e-7"):
+        geometric_median(np.eye(3), tol=tol)
+
+
+@pytest.mark.parametrize(
+    "max_iter",
+    [-3, True, np.float64(3.0), "10", None, np.int64(0)],
+    ids=["negative", "bool", "float", "string", "none", "numpy_zero"],
+)
+def test_invalid_max_iter_says_what_to_pass(max_iter):
+    # Step counts that are not integers >= 1 are refused with the value.
+    with pytest.raises(ValueError, match=r"max_iter must be an integer >= 1.*500"):
+        geometric_median(np.eye(3), max_iter=max_iter)
+
+
+def test_numpy_scalars_are_valid_settings():
+    # NumPy scalars are ordinary numbers here: same median as Python ones.
+    points = np.random.default_rng(2).normal(size=(20, 3))
+    expected = geometric_median(points, tol=1e-9, max_iter=1000)
+    got = geometric_median(points, tol=np.float32(1e-9), max_iter=np.int64(1000))
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
 def test_invalid_points():
     # Non-finite points are refused.
     with pytest.raises(ValueError, match="finite"):
