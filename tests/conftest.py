@@ -21,6 +21,19 @@ settings.register_profile("explore", deadline=None, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark every Spark and Dask test, so ``-m "not spark and not dask"``
+    leaves them out: the tests of test_spark*.py and test_dask*.py, and any
+    test that uses the ``spark`` session. The ``slow`` mark is set by hand
+    on tests that take more than about two seconds."""
+    for item in items:
+        module = item.path.name
+        if module.startswith("test_spark") or "spark" in item.fixturenames:
+            item.add_marker(pytest.mark.spark)
+        if module.startswith("test_dask"):
+            item.add_marker(pytest.mark.dask)
+
+
 # Cores of the local Spark session (and its default parallelism).
 SPARK_PARTITIONS = 4
 

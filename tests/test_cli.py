@@ -87,6 +87,7 @@ def regression_csv(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [[], ["demo"], ["compare"]])
 def test_help(command):
     # Every subcommand answers --help with its usage and exits 0.
@@ -95,6 +96,7 @@ def test_help(command):
     assert "usage: radonlearn" in result.stdout
 
 
+@pytest.mark.slow
 def test_demo_prints_speed_and_robustness_on_one_screen():
     # The demo prints one aligned row per method with time and scores, the
     # Radon machine's reason under its row and what each time includes;
@@ -179,6 +181,7 @@ def test_reason_is_under_the_radon_row_wrapped_to_the_terminal(monkeypatch):
     assert f"\n  why: {reason}\naveraging" in pipe.getvalue()
 
 
+@pytest.mark.slow
 def test_starved_explicit_height_warns_once(regression_csv):
     # An explicit height whose shards starve the quality rule is warned
     # about once on stderr, under the Radon machine's step; averaging, fitted
@@ -230,6 +233,7 @@ def test_radon_points_survive_a_few_bad_sites_that_break_averaging(seed):
     assert corrupted_r2["mean"] < 0.0
 
 
+@pytest.mark.slow
 def test_compare_classification_and_save(classification_csv, tmp_path):
     # A text target is classification; ROC AUC is reported and the fitted
     # Radon machine is saved and loads back.
@@ -255,6 +259,7 @@ def test_compare_classification_and_save(classification_csv, tmp_path):
     assert set(model.predict(np.zeros((2, 5)))) <= {"yes", "no"}
 
 
+@pytest.mark.slow
 def test_compare_regression_with_named_estimator(regression_csv):
     # A continuous target is regression; --estimator takes a class name.
     result = run(
@@ -272,6 +277,7 @@ def test_compare_regression_with_named_estimator(regression_csv):
     assert "R2" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -301,6 +307,7 @@ def test_user_mistakes_exit_2_with_one_line(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_compare_reads_parquet(classification_csv, tmp_path):
     # Parquet files are read through pandas when pyarrow is installed.
     pytest.importorskip("pyarrow")

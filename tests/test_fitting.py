@@ -48,6 +48,7 @@ def data():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "inner, height, n_jobs",
     [
@@ -189,6 +190,7 @@ def test_liblinear_primal_shards_in_threads_are_reproducible(learner):
         np.testing.assert_array_equal(other.hypotheses_, fits[0].hypotheses_)
 
 
+@pytest.mark.slow
 def test_subclass_of_liblinear_is_reproducible_across_workers():
     # n_jobs=1 and n_jobs=2 give the same model for a LinearSVC subclass.
     X, y = make_classification(n_samples=6000, n_features=6, random_state=1)

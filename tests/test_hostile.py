@@ -397,6 +397,7 @@ def one_error_line(code, err):
     return lines[0]
 
 
+@pytest.mark.slow
 class TestHonestCommandLine:
     """The command line says what it did to the data and checks before fitting."""
 

@@ -84,8 +84,12 @@ CLASSIFIERS = [
     LinearSVC(),
     RidgeClassifier(),
     Perceptron(random_state=0),
-    LogisticRegressionCV(Cs=3, cv=3),
-    GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=3),
+    # Searches refit many times: left out of the fast loop.
+    pytest.param(LogisticRegressionCV(Cs=3, cv=3), marks=pytest.mark.slow),
+    pytest.param(
+        GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=3),
+        marks=pytest.mark.slow,
+    ),
 ]
 
 
@@ -236,6 +240,7 @@ def test_auto_height_follows_the_rows_per_parameter_rule():
         assert machine.height_ <= allowed
 
 
+@pytest.mark.slow
 def test_stratified_shards_hold_every_class():
     # A rare class is spread so that every shard sees it, which lets the
     # machine shard as far as the rarest class allows.
@@ -303,6 +308,7 @@ def test_overhead_pilot_failure_falls_back_to_the_pilots(monkeypatch):
     assert plain_model["overhead"] <= 0.5 * min(plain_model["seconds"])
 
 
+@pytest.mark.slow
 def test_pilot_rows_hold_every_class(monkeypatch):
     # A class too rare to be drawn among the pilot rows is added to them,
     # so that the pilot models have every class.
@@ -579,6 +585,7 @@ def test_shard_warnings_arrive_as_one_summary(binary):
     assert f"in {machine.n_shards_} shard fits" in str(convergence[0].message)
 
 
+@pytest.mark.slow
 def test_works_in_pipeline_grid_search_and_cross_validation(binary):
     # The usual scikit-learn workflows: Pipeline, GridSearchCV over the inner
     # C and the height, cross_val_score, clone, pickle.
@@ -646,6 +653,7 @@ def test_warning_filters_are_left_as_they_were(backend, binary):
     assert sum(issubclass(w.category, ConvergenceWarning) for w in caught) == 1
 
 
+@pytest.mark.slow
 def test_liblinear_shards_are_reproducible_with_two_workers():
     # liblinear draws from one generator per process: fits in threads would
     # interleave their draws, so such learners fit in processes.

@@ -178,6 +178,7 @@ def test_check_height_messages():
     check_height(1, 1000, 9, 1, np.array(["a", "b"]), np.array([991, 9]))
 
 
+@pytest.mark.slow
 def test_rows_per_parameter_experiment():
     # The experiment behind the "auto" rule: with D = 21 (20 features) and
     # 23 shards (height 1), shards of 15 rows per parameter lose under 0.005

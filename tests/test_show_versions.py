@@ -5,6 +5,7 @@ import platform
 import subprocess
 import sys
 
+import pytest
 from threadpoolctl import threadpool_info
 
 import radonlearn
@@ -120,6 +121,7 @@ def test_no_library_found_is_said(monkeypatch, capsys):
     assert lines[title + 1 :] == ["none found"]
 
 
+@pytest.mark.slow
 def test_imports_no_optional_package():
     # Versions come from metadata: showing them imports no optional package
     # (Dask, Spark, pandas, PyArrow) that import radonlearn had not.
@@ -135,6 +137,7 @@ def test_imports_no_optional_package():
     assert out.splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_command_line_show_versions():
     # `radonlearn show-versions` prints the same sections and exits 0.
     result = subprocess.run(
