@@ -7,6 +7,7 @@ flatten/load path as the Radon machines.
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Iterable
 from numbers import Integral, Real
@@ -226,12 +227,13 @@ def blockwise_radon_levels(hypotheses, radon_number):
 
 
 def _radon_of_any_count(points, radon_number):
-    """Iterated Radon point of ``n >= r`` points, ``n`` not necessarily ``r**h``.
+    """Iterated Radon tree of ``n >= r`` points, ``n`` not necessarily ``r**h``.
 
     With ``h = floor(log_r n)``, the first level forms ``r**(h-1)`` groups of
     consecutive rows of near-equal size (``r`` to ``r**2 - 1`` points each;
     a Radon point of more than ``r`` points exists and keeps depth two), and
     every later level groups ``r`` at a time, so no point is left out.
+    Returns the ``h`` levels above ``points``, the last ``(1, D)``.
     """
     n = len(points)
     height = 0
@@ -247,7 +249,7 @@ def _radon_of_any_count(points, radon_number):
         starts = bounds[which]
         groups = np.stack([points[start : start + size] for start in starts])
         level[which] = _radon_points(groups)[0]
-    return iterated_radon_point(level, branching=radon_number)
+    return radon_levels(level, radon_number)
 
 
 def _check_fitted(models):
@@ -290,29 +292,42 @@ def _check_feature_names(number, other, names):
         )
 
 
+def _predictor(model):
+    """The model ``aggregate`` returns one of: a search's best model, else itself.
+
+    A Radon machine is its own predictor (``aggregate`` returns a machine);
+    its coefficients are read from its ``estimator_`` (``linear_model``).
+    """
+    while not hasattr(model, "coef_") and hasattr(model, "best_estimator_"):
+        model = model.best_estimator_
+    return model
+
+
 def _check_aligned(models, layout):
     """Refuse every way two models can disagree about what a coefficient means.
 
-    Runs before any coefficient is read: one class, the same feature names
-    in the same order (or none on every model), the same number of
-    features, coefficient shape, classes and intercept layout.
+    Runs before any coefficient is read: one class (of the models and of
+    the linear models inside them), the same feature names in the same
+    order (or none on every model), the same number of features,
+    coefficient shape, classes and intercept layout.
     """
     first = linear_model(models[0])
-    kind = type(first)
-    names = getattr(first, "feature_names_in_", None)
+    outer = _predictor(models[0])
+    names = getattr(outer, "feature_names_in_", None)
     for number, model in enumerate(models[1:], start=1):
         other = linear_model(model)
-        if type(other) is not kind:
-            raise TypeError(
-                f"aggregate needs models of one class: model {number} is a "
-                f"{type(other).__module__}.{type(other).__qualname__}, model 0 "
-                f"a {kind.__module__}.{kind.__qualname__}. Aggregate each class "
-                "separately."
-            )
-        _check_feature_names(number, other, names)
+        for its, kind in ((_predictor(model), outer), (other, first)):
+            if type(its) is not type(kind):
+                raise TypeError(
+                    f"aggregate needs models of one class: model {number} is a "
+                    f"{type(its).__module__}.{type(its).__qualname__}, model 0 "
+                    f"a {type(kind).__module__}.{type(kind).__qualname__}. "
+                    "Aggregate each class separately."
+                )
+        _check_feature_names(number, _predictor(model), names)
         its_layout = layout_of(model)
-        n_features = getattr(first, "n_features_in_", None)
-        its_n_features = getattr(other, "n_features_in_", None)
+        n_features = getattr(outer, "n_features_in_", None)
+        its_n_features = getattr(_predictor(model), "n_features_in_", None)
         if its_n_features != n_features or its_layout.coef_shape != (layout.coef_shape):
             raise ValueError(
                 f"Model {number} has n_features_in_ = {its_n_features} and "
@@ -348,16 +363,18 @@ def aggregate(
     """One model from linear models fitted elsewhere (other sites, other jobs).
 
     Every model is flattened into its hypothesis vector (``coef_`` then
-    ``intercept_``), the vectors are aggregated, and the result is loaded
-    into a copy of the first model, so it predicts with its class's own
-    methods.
+    ``intercept_`` of the model it predicts with), the vectors are
+    aggregated, and the result is loaded into a copy of the first model, so
+    it predicts with its class's own methods.
 
     Parameters
     ----------
     models : list of fitted estimators
         Fitted models of one class, with coefficients of one shape (and, for
         classifiers, the same ``classes_``). Searches such as ``GridSearchCV``
-        contribute their best model.
+        contribute their best model; Radon machines (the sites' own
+        ``RadonMachineClassifier`` or ``RadonMachineRegressor``) their
+        ``estimator_``, the model they predict with.
     method : {"radon", "mean", "median", "geometric_median"} or callable, \
             default="radon"
         How the hypotheses become one; a callable maps the ``(n_models, D)``
@@ -368,14 +385,23 @@ def aggregate(
     Returns
     -------
     model : estimator
-        A fitted instance of the models' class holding the aggregate.
+        A fitted instance of the models' class holding the aggregate: for
+        searches, of their best model's class; for Radon machines, a new
+        fitted machine with the first machine's parameters whose
+        ``estimator_`` (a model of the inner class), ``coef_`` and
+        ``intercept_`` hold the aggregate. Its ``hypotheses_`` are the
+        machines' models, one row each (``n_shards_`` counts them),
+        ``aggregation_levels_`` runs from them to the aggregate,
+        ``radon_number_`` is ``D + 2`` and ``height_plan_["reason"]`` says
+        it is an aggregate. The input models are left unchanged.
 
     Raises
     ------
     sklearn.exceptions.NotFittedError
         If a model is not fitted.
     TypeError
-        If the models are of different classes or have no ``coef_``.
+        If the models are of different classes (a Radon machine among plain
+        models of its inner class, too) or have no ``coef_``.
     ValueError
         If the models cannot be aligned coefficient by coefficient: there
         are none, or their ``n_features_in_``, ``feature_names_in_`` (names
@@ -440,8 +466,12 @@ def aggregate(
             "it out, or refit it with more regularisation or scaled features."
         )
     radon_number = layout.n_parameters + 2
+    started = time.perf_counter()
     if callable(method):
-        return load(models[0], call_aggregator(method, hypotheses), layout)
+        point = call_aggregator(method, hypotheses)
+        return _published(
+            models, point, layout, [hypotheses, point[None]], method, started
+        )
     if not isinstance(method, str) or method not in AGGREGATORS:
         raise ValueError(
             f"method must be one of {sorted(AGGREGATORS)} or a callable, got "
@@ -455,12 +485,15 @@ def aggregate(
         )
     if method == "radon":
         order = check_random_state(random_state).permutation(len(models))
-        point = _exactly_scaled(
+        tree = _exactly_scaled(
             lambda points: _radon_of_any_count(points, radon_number),
             hypotheses[order],
         )
+        levels = [hypotheses, *tree]
+        point = levels[-1][0]
     else:
         point = aggregate_point(method, hypotheses)
+        levels = [hypotheses, point[None]]
     if not np.isfinite(point).all():
         raise ValueError(
             f"method={method!r} gave non-finite coefficients from finite models "
@@ -468,7 +501,30 @@ def aggregate(
             "the largest float. Refit the models with more regularisation or "
             "scaled features."
         )
-    return load(models[0], point, layout)
+    return _published(models, point, layout, levels, method, started)
+
+
+def _published(models, point, layout, levels, method, started):
+    """The aggregate ``point`` as a fitted model of the models' class.
+
+    Loaded into a copy of model 0's linear model (a search's best model, a
+    Radon machine's ``estimator_``); for Radon machines that model becomes
+    the ``estimator_`` of a new fitted machine with model 0's parameters,
+    which publishes it through its own ``_set_fitted``.
+    """
+    estimator = load(models[0], point, layout)
+    first = _predictor(models[0])
+    if not getattr(first, "_predicts_with_estimator", False):
+        return estimator
+    name = getattr(method, "__qualname__", None) or repr(method)
+    reason = (
+        f"aggregate: {len(models)} fitted {type(first).__name__} models "
+        f"combined by method={method if isinstance(method, str) else name!r}; "
+        f"hypotheses_ holds one vector per model."
+    )
+    return first._from_aggregate(
+        estimator, levels, reason, time.perf_counter() - started
+    )
 
 
 def _exactly_scaled(function, points):
@@ -476,13 +532,16 @@ def _exactly_scaled(function, points):
 
     Every named method commutes with scaling by a positive number; a power
     of two scales exactly, and brings the largest magnitude into [0.5, 1),
-    so no sum of many models and no squared distance overflows.
+    so no sum of many models and no squared distance overflows. A list of
+    arrays (the levels of a tree) is scaled back array by array.
     """
     top = np.abs(points).max()
     exponent = int(np.frexp(top)[1]) if top > 0 else 0
-    point = function(np.ldexp(points, -exponent))
+    result = function(np.ldexp(points, -exponent))
     with np.errstate(over="ignore"):
-        return np.ldexp(point, exponent)
+        if isinstance(result, list):
+            return [np.ldexp(level, exponent) for level in result]
+        return np.ldexp(result, exponent)
 
 
 def aggregate_point(method, points):

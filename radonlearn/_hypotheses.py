@@ -43,9 +43,18 @@ class Layout:
 
 
 def linear_model(fitted):
-    """The fitted model that carries the coefficients (a search's best model)."""
+    """The fitted model that carries the coefficients and predicts with them.
+
+    A search contributes its best model; a Radon machine, which predicts
+    through its ``estimator_`` (its ``coef_`` is a copy, changing it changes
+    nothing), that model; both recursively (a search of Radon machines).
+    """
+    if getattr(fitted, "_predicts_with_estimator", False) and hasattr(
+        fitted, "estimator_"
+    ):
+        return linear_model(fitted.estimator_)
     if not hasattr(fitted, "coef_") and hasattr(fitted, "best_estimator_"):
-        return fitted.best_estimator_
+        return linear_model(fitted.best_estimator_)
     return fitted
 
 

@@ -51,9 +51,9 @@ from ._aggregate import AGGREGATORS
 from ._engines import _local, is_dask_collection, is_spark_dataframe
 from ._fitting import fit_one, summarise_warnings
 from ._hypotheses import layout_of
-from ._planning import FitSpec
+from ._planning import FitSpec, HeightPlan
 from ._progress import NO_PROGRESS, Progress
-from ._result import finish, spreads
+from ._result import FitTimes, RadonFit, finish, spreads
 from ._shards import MAX_SEED
 from ._streaming import RadonStream
 from ._typing import Aggregator, MatrixLike, Predictions, RandomStateLike
@@ -124,6 +124,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
     # Set by partial_fit (an annotation only: no class attribute, so
     # hasattr(self, "_stream") still says whether a stream has begun).
     _stream: RadonStream
+    # Predictions go through estimator_ (coef_ is a copy): what aggregate()
+    # and the hypotheses read the coefficients from.
+    _predicts_with_estimator: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -340,6 +343,39 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         self.aggregation_spread_ = spreads(result.levels)
         # The columns a Spark DataFrame to predict must have (None otherwise).
         self._input_columns = result.input_columns
+
+    def _from_aggregate(self, estimator, levels, reason, seconds):
+        """A new fitted machine with this one's parameters holding ``aggregate``'s
+        combination of fitted machines (this one the first of them).
+
+        ``estimator`` holds the aggregate, ``levels`` runs from the machines'
+        vectors (``hypotheses_``, one per machine, so ``n_shards_`` counts
+        the machines) to it; ``radon_number_`` is ``D + 2``.
+        """
+        machine = clone(self)
+        machine.n_features_in_ = self.n_features_in_
+        if hasattr(self, "feature_names_in_"):
+            machine.feature_names_in_ = self.feature_names_in_
+        layout = layout_of(estimator)
+        height = len(levels) - 1
+        radon_number = layout.n_parameters + 2
+        machine._set_fitted(
+            RadonFit(
+                estimator=estimator,
+                layout=layout,
+                hypotheses=levels[0],
+                levels=levels,
+                height=height,
+                radon_number=radon_number,
+                n_shards=len(levels[0]),
+                plan=HeightPlan(
+                    chosen=height, radon_number=radon_number, reason=reason
+                ),
+                times=FitTimes(aggregation=seconds, total=seconds),
+                input_columns=getattr(self, "_input_columns", None),
+            )
+        )
+        return machine
 
     def partial_fit(
         self: _Machine,

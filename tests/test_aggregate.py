@@ -207,3 +207,190 @@ def test_aggregate_methods_and_errors():
         aggregate(models, method="vote")
     with pytest.raises(ValueError, match="at least one"):
         aggregate([])
+
+
+# aggregate() of every kind of model the package produces: Radon machines
+# predict through estimator_, searches through best_estimator_.
+
+
+def _site_machines(kind, n_sites=9, frame=False, seed=0):
+    """Radon machines fitted on disjoint slices of one problem (height 1), and X."""
+    import pandas as pd
+    from sklearn.base import clone
+    from sklearn.datasets import make_classification, make_regression
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    from radonlearn import RadonMachineClassifier, RadonMachineRegressor
+
+    if kind == "classifier":
+        X, y = make_classification(
+            800 * n_sites, n_features=4, n_informative=3, n_redundant=0,
+            random_state=seed,
+        )
+        machine = RadonMachineClassifier(LogisticRegression(), height=1)
+    else:
+        X, y = make_regression(
+            800 * n_sites, n_features=4, noise=5.0, random_state=seed
+        )
+        machine = RadonMachineRegressor(Ridge(), height=1)
+    if frame:
+        X = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    rows = [np.arange(site, len(y), n_sites) for site in range(n_sites)]
+    sites = [
+        clone(machine)
+        .set_params(random_state=site)
+        .fit(X.iloc[part] if frame else X[part], y[part])
+        for site, part in enumerate(rows)
+    ]
+    return sites, X
+
+
+def _aggregated_vector(models, method):
+    """The sites' coefficient vectors aggregated independently of aggregate()."""
+    from radonlearn import radon_point
+
+    vectors = np.array(
+        [np.r_[np.ravel(m.estimator_.coef_), np.ravel(m.estimator_.intercept_)]
+         for m in models]
+    )  # fmt: skip
+    if method == "radon":
+        # r <= n < r**2 sites: the tree is one Radon point of them all.
+        assert vectors.shape[1] + 2 <= len(models) < (vectors.shape[1] + 2) ** 2
+        order = np.random.RandomState(0).permutation(len(models))
+        return radon_point(vectors[order])
+    return vectors.mean(axis=0) if method == "mean" else method(vectors)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize(
+    "method", ["radon", "mean", lambda points: points[::2].mean(axis=0)],
+    ids=["radon", "mean", "callable"],
+)  # fmt: skip
+def test_aggregate_of_machines_predicts_with_the_aggregate(kind, method):
+    # The aggregate of site machines predicts exactly like a plain inner
+    # model loaded with the aggregated coefficients, not like site 0 (it
+    # returned site 0 with coef_ replaced, which predicts through estimator_).
+    import copy
+
+    sites, X = _site_machines(kind)
+    combined = aggregate_models(sites, method=method)
+    vector = _aggregated_vector(sites, method)
+    loaded = copy.deepcopy(sites[0].estimator_)
+    loaded.coef_ = vector[:-1].reshape(loaded.coef_.shape)
+    loaded.intercept_ = vector[-1:].reshape(np.shape(loaded.intercept_))
+    score = "decision_function" if kind == "classifier" else "predict"
+    got = getattr(combined, score)(X)
+    np.testing.assert_allclose(got, getattr(loaded, score)(X), rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(combined.predict(X), loaded.predict(X))
+    site_0 = getattr(sites[0], score)(X)
+    assert np.abs(got - site_0).max() > 1e-3 * np.abs(site_0).max()
+
+
+def aggregate_models(models, **kwargs):
+    """``radonlearn.aggregate`` with the seed the tests' own aggregation uses."""
+    from radonlearn import aggregate
+
+    return aggregate(models, random_state=0, **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_aggregate_of_machines_is_a_complete_fitted_machine(kind):
+    # The result is a fitted machine of the sites' class and parameters whose
+    # estimator_, coef_, intercept_ and feature names describe the aggregate,
+    # whose hypotheses_ are the sites' models, and which leaves them alone.
+    from sklearn.base import clone
+    from sklearn.utils.validation import check_is_fitted
+
+    sites, X = _site_machines(kind, frame=True)
+    before = [site.predict(X) for site in sites]
+    combined = aggregate_models(sites)
+    check_is_fitted(combined)
+    assert type(combined) is type(sites[0])
+    assert type(combined.estimator_) is type(sites[0].estimator_)
+    assert repr(combined.get_params()) == repr(sites[0].get_params())
+    assert combined.estimator_ is not sites[0].estimator_
+    np.testing.assert_array_equal(combined.coef_, combined.estimator_.coef_)
+    np.testing.assert_array_equal(combined.intercept_, combined.estimator_.intercept_)
+    assert list(combined.feature_names_in_) == ["a", "b", "c", "d"]
+    assert combined.n_features_in_ == 4
+    expected_rows = [
+        np.r_[np.ravel(s.estimator_.coef_), np.ravel(s.estimator_.intercept_)]
+        for s in sites
+    ]
+    np.testing.assert_array_equal(combined.hypotheses_, expected_rows)
+    assert combined.n_shards_ == len(sites)
+    assert combined.radon_number_ == combined.hypotheses_.shape[1] + 2
+    assert len(combined.aggregation_levels_) == combined.height_ + 1
+    np.testing.assert_array_equal(
+        combined.aggregation_levels_[-1][0],
+        np.r_[np.ravel(combined.coef_), np.ravel(combined.intercept_)],
+    )
+    assert "aggregate: 9 fitted" in combined.height_plan_["reason"]
+    if kind == "classifier":
+        np.testing.assert_array_equal(combined.classes_, sites[0].classes_)
+        np.testing.assert_allclose(
+            combined.predict_proba(X), combined.estimator_.predict_proba(X)
+        )
+    assert 0.5 < combined.score(X, sites[0].predict(X)) <= 1.0
+    for site, predictions in zip(sites, before, strict=True):
+        np.testing.assert_array_equal(site.predict(X), predictions)
+    clone(combined).fit(X.iloc[:2000], sites[0].predict(X.iloc[:2000]))
+
+
+def test_aggregate_of_searches_aggregates_their_best_models():
+    # GridSearchCV sites contribute their best_estimator_: the aggregate is a
+    # model of the best model's class holding the aggregate of those.
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = make_classification(2700, n_features=3, n_redundant=0, random_state=1)
+    searches = [
+        GridSearchCV(LogisticRegression(), {"C": [0.01, 1.0]}, cv=3).fit(
+            X[i::9], y[i::9]
+        )
+        for i in range(9)
+    ]
+    best = [search.best_estimator_ for search in searches]
+    combined = aggregate_models(searches, method="mean")
+    assert type(combined) is LogisticRegression
+    expected = aggregate_models(best, method="mean")
+    np.testing.assert_array_equal(combined.coef_, expected.coef_)
+    np.testing.assert_array_equal(combined.intercept_, expected.intercept_)
+    np.testing.assert_allclose(
+        combined.coef_, np.mean([m.coef_ for m in best], axis=0), rtol=1e-12
+    )
+
+
+def test_aggregate_of_searches_over_machines_is_a_machine():
+    # A search whose best model is a Radon machine gives a machine holding
+    # the aggregate of the machines' estimator_s.
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    sites, X = _site_machines("regressor", n_sites=6)
+    y = sites[0].predict(X)
+    searches = [
+        GridSearchCV(clone(site), {"height": [0, 1]}, cv=2)
+        .fit(X[i::3], y[i::3])
+        for i, site in enumerate(sites[:3])
+    ]
+    combined = aggregate_models(searches, method="mean")
+    best = [search.best_estimator_ for search in searches]
+    assert type(combined) is type(sites[0])
+    expected = np.mean([m.estimator_.coef_ for m in best], axis=0)
+    np.testing.assert_allclose(combined.estimator_.coef_, expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        combined.predict(X), combined.estimator_.predict(X), rtol=1e-12
+    )
+
+
+def test_machines_and_plain_models_are_not_mixed():
+    # A Radon machine among plain models of its inner class is refused by
+    # name: aggregate returns one model of one class.
+    sites, _ = _site_machines("regressor", n_sites=6)
+    plain = [site.estimator_ for site in sites]
+    with pytest.raises(TypeError, match=r"model 3 is a .*Ridge, model 0 a .*Radon"):
+        aggregate_models([*sites[:3], *plain[3:]], method="mean")
+    with pytest.raises(TypeError, match=r"model 3 is a .*Radon.*model 0 a .*Ridge"):
+        aggregate_models([*plain[:3], *sites[3:]], method="mean")
