@@ -26,6 +26,7 @@ from ._cost_model import PILOT_REPEAT_BELOW, PILOT_REPEATS
 from ._hypotheses import PROBE_ROWS, flatten
 from ._threadpools import one_thread
 from ._validation import class_mismatch
+from ._warn import warn
 
 __all__ = []
 
@@ -125,7 +126,7 @@ def summarise_warnings(raised, n_shards):
             if n_shards == 1
             else f"{first} (raised {count} times in {n_shards} shard fits)"
         )
-        warnings.warn(message, category, stacklevel=4)
+        warn(message, category)
 
 
 def take(value, indices, n_samples):

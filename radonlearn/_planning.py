@@ -7,7 +7,6 @@ height rule, the pilots and the prediction are written once, with each
 engine's costs passed in as ``EngineCosts``.
 """
 
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -45,6 +44,7 @@ from ._shards import (
     largest_height,
     min_rows_per_shard,
 )
+from ._warn import warn
 
 __all__ = []
 
@@ -391,14 +391,13 @@ def _warn_if_starved(spec, n_samples, n_parameters, radon_number, counts):
     if per_shard >= rule:
         return
     best = largest_height(n_samples, radon_number, rule, counts)
-    warnings.warn(
+    warn(
         f"height={spec.height} gives {n_shards:,} shards of about {per_shard:,} "
         f"rows, fewer than the {rule:,} rows per shard the quality rule asks "
         f"(max(15 * D, 50) for D = {n_parameters}), so the shard models may be "
         f"poor and slow to aggregate. The largest height that meets the rule is "
         f"{best}; height='auto' chooses among those.",
         UserWarning,
-        stacklevel=8,
     )
 
 
