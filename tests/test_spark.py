@@ -17,6 +17,7 @@ import radonlearn._engines._spark_data as sio
 import radonlearn._engines._spark_predict as spr
 import radonlearn._engines._spark_shards as ssh
 from radonlearn._engines._spark_partitions import survey
+from radonlearn._engines._spark_workers import check_spark
 
 # In CI the spark extra is installed: a broken pyspark must fail, not skip.
 if os.environ.get("CI"):
@@ -545,6 +546,8 @@ def test_predict_frame_matches_the_model(spark, sdf, table):
     classifier = LogisticRegression().fit(X, table3["label"])
     regressor = Ridge().fit(X, table3["x0"] + table3["x1"])
     context = spark.sparkContext
+    # The workers' check (one job, once per session) is not the prediction.
+    check_spark(spark)
     context.setJobGroup("predict-frame-is-lazy", "no job expected")
     scored = spr.predict_frame(frame, columns, classifier, "predict", "prediction")
     scored = spr.predict_frame(scored, columns, classifier, "predict_proba", "proba")

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._shards import MAX_SEED
 from . import is_dask_collection
+from ._workers import check_dask
 
 __all__ = []
 
@@ -247,6 +248,7 @@ def _compute_on(client, objects):
             "(distributed.comm.timeouts.connect). Start workers, or check the "
             "cluster."
         ) from error
+    check_dask(client)  # once per worker: it imports this radonlearn
     futures = client.compute(objects)
     lost = (
         f"Lost the Dask scheduler at {address} during the fit (the client is "

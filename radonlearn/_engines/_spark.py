@@ -2,7 +2,9 @@
 
 The label (and the weight) are columns named in ``fit``; the features are
 the other numeric columns, or one MLlib vector column
-(``_spark_data.resolve_columns``). The engine counts the rows and classes on
+(``_spark_data.resolve_columns``). The engine first checks, once per
+session, that the executors import this radonlearn
+(``_spark_workers.check_spark``), then counts the rows and classes on
 the executors, plans from a sample drawn with Spark and gathered to the
 driver (the same pilots and height rule as the Dask engine), deals the rows
 into shards on the executors (``_spark_shards.fit_shards``: every shard
@@ -52,6 +54,7 @@ from ._spark_partitions import (
     place_shards,
     survey,
 )
+from ._spark_workers import check_spark
 
 __all__ = []
 
@@ -216,6 +219,7 @@ def _memory_min_height(sdf, n_samples, columns, plan, n_workers):
 def fit(data, spec, started):
     """Fit Spark ``data`` as ``spec`` says: shards on the executors."""
     sdf, columns = data.sdf, data.columns
+    check_spark(sdf.sparkSession)
     first_seed, rng = spec.streams()
     auto = spec.height == "auto"
     with ThreadPoolExecutor(1) as pool:

@@ -502,8 +502,9 @@ def _cancel_tag(session, tag):
     threading.Thread(target=cancel, daemon=True).start()
 
 
-def _collect(frame, what, timeout=None):
-    """``frame.toPandas()``, abandoned after ``timeout`` seconds.
+def _collect(frame, what, timeout=None, action=None):
+    """``frame.toPandas()`` (or ``action(frame)``), abandoned after
+    ``timeout`` seconds.
 
     The job runs tagged (``SparkContext.addJobTag``, or ``SparkSession.addTag``
     on Spark Connect) in a thread of its own that inherits this thread's
@@ -524,7 +525,7 @@ def _collect(frame, what, timeout=None):
             add, _, remove = _job_tags(session)
             add(tag)
             try:
-                outcome["table"] = frame.toPandas()
+                outcome["table"] = frame.toPandas() if action is None else action(frame)
             finally:
                 with contextlib.suppress(Exception):  # the session may be gone
                     remove(tag)

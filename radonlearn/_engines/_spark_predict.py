@@ -10,6 +10,7 @@ import numpy as np
 from scipy import sparse
 
 from ._spark_data import _feature_kind, _features, _shown, _sources
+from ._spark_workers import check_spark
 
 __all__ = []
 
@@ -59,7 +60,9 @@ def predict_frame(sdf, columns, model, method="predict", output_col="prediction"
     (``F.col(output_col)[1]``) and Arrow carries natively;
     ``pyspark.ml.functions.array_to_vector`` turns it into MLlib's type.
     Rows are predicted in Arrow batches (``spark.sql.execution.arrow.
-    maxRecordsPerBatch``), on the executors; nothing runs until an action.
+    maxRecordsPerBatch``), on the executors; nothing runs until an action,
+    but for the check that the workers import this radonlearn (one tiny
+    job, the first time a session is used; ``_spark_workers.check_spark``).
 
     Examples
     --------
@@ -102,6 +105,7 @@ def predict_frame(sdf, columns, model, method="predict", output_col="prediction"
             return pd.Series(list(np.asarray(result, dtype=np.float64)))
         return pd.Series(result)
 
+    check_spark(sdf.sparkSession)  # the UDF runs radonlearn's code there
     udf = F.pandas_udf(predict_batch, returnType=return_type)
     read = _sources(columns)[: -2 if columns.weight is not None else -1]
     return sdf.withColumn(output_col, udf(F.struct(*(e for _, _, e in read))))
