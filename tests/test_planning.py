@@ -364,3 +364,54 @@ def test_verbose_prints_the_plan_in_two_lines(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line]
     assert lines[0].startswith("[Ridge] height 1: 6 shard(s) (radon number 6)")
     assert lines[1].strip() == "why: height=1 was given explicitly."
+
+
+def test_reason_of_a_table_too_small_for_any_layout_says_its_d_is_a_floor():
+    # Before the first fit only the features bound D from below: the reason
+    # quotes the shard count of that floor and says the learner may have
+    # more (it has: 3 classes of 7 coefficients and an intercept each).
+    X, y = make_classification(
+        n_samples=344, n_features=7, n_informative=5, n_classes=3, random_state=0
+    )
+    machine = RadonMachineClassifier(LogisticRegression(), random_state=0).fit(X, y)
+    reason = machine.height_plan_["reason"]
+    assert machine.height_ == 0
+    assert "D = 7" in reason and "may have more" in reason
+    assert "needs 9 shards" in reason
+    assert machine.radon_number_ == 26
+
+
+def test_processes_for_a_global_generator_quote_no_thread_timing(monkeypatch):
+    # liblinear's dual solver draws from a process-wide generator: its shards
+    # go to processes without a thread test, and the plan neither records a
+    # thread speed-up nor quotes one.
+    from radonlearn import _planning as planning
+    from radonlearn._engines import _local
+
+    monkeypatch.setattr(planning, "fastest_height", lambda predicted: 1)
+    monkeypatch.setattr(_local, "cannot_pay", lambda *args: "")  # plan anyway
+    X, y = make_classification(n_samples=12_000, n_features=4, random_state=0)
+    machine = RadonMachineClassifier(
+        LinearSVC(dual=True), n_jobs=2, random_state=0
+    ).fit(X, y)
+    plan = machine.height_plan_
+    assert machine.height_ == 1 and plan["backend"] == "processes"
+    assert "thread_speedup" not in plan
+    assert "Two threads" not in plan["reason"]
+    assert "process-wide random generator" in plan["reason"]
+
+
+def test_verbose_two_counts_shards_not_joblib_tasks(capsys):
+    # verbose=2 reports progress in shards, about ten lines whatever their
+    # number (64 here): the last line says all of them are fitted; joblib's
+    # own task lines ("Done 8 out of 8") are not printed.
+    X, y = make_regression(n_samples=20_000, n_features=5, random_state=0)
+    machine = RadonMachineRegressor(
+        Ridge(), height=2, n_jobs=2, verbose=2, random_state=0
+    ).fit(X, y)
+    captured = capsys.readouterr()
+    lines = [line for line in captured.out.splitlines() if "shards fitted" in line]
+    total = machine.n_shards_
+    assert 1 <= len(lines) <= 12
+    assert lines[-1].startswith(f"[Ridge] {total} of {total} shards fitted")
+    assert "out of" not in captured.out + captured.err

@@ -315,7 +315,11 @@ def _surely_unsharded(run):
             1,
             run.data.n_weighted is not None,
         )
-        return f"One fit on all rows: {reason}"
+        return (
+            f"One fit on all rows: even at the fewest parameters {d_min:,} "
+            f"features allow (D = {d_min:,}; this learner may have more), "
+            f"{reason}"
+        )
     return ""
 
 
@@ -405,15 +409,16 @@ def _first_shards(run, shards, seeds, alone=None):
     no worker idles: shards 0 and 1 are the first pair.
 
     Returns ``[(model, warnings, seconds), ...]`` for shards ``0, 1, ...``
-    and the speed-up.
+    and the speed-up; None, untimed, for a learner whose fits draw from a
+    process-wide random generator (threads would serialise on its lock).
     """
 
     def one(number):
         return _limited(run, run.fit, shards[number], seeds[number])
 
     if run.draws_global_rng():
-        # Fits in threads would serialise on the lock: processes.
-        return [], 0.0
+        # Fits in threads would serialise on the lock: processes, untimed.
+        return [], None
     first, speedup = [], 0.0
     estimated = alone is not None
     with ThreadPoolExecutor(2) as pool:
@@ -453,7 +458,7 @@ def _choose_backend(run, plan, shards, seeds, may_deepen=True):
         alone += plan.cost_model.get("gather_per_row", 0.0) * size
     first, speedup = _first_shards(run, shards, seeds, alone)
     plan = replace(plan, thread_speedup=speedup)
-    if speedup >= _THREAD_SPEEDUP_NEEDED:
+    if speedup is not None and speedup >= _THREAD_SPEEDUP_NEEDED:
         done = len(first) / len(shards)
         return first, *_threads_checked(run, plan, speedup, done, may_deepen)
     if run.spec.height == "auto":
@@ -462,12 +467,18 @@ def _choose_backend(run, plan, shards, seeds, may_deepen=True):
         if plan.chosen == 0:
             # Processes cost too much start-up for this data: one fit.
             return first, None, replace(plan, backend="sequential")
+        why = (
+            "The learner's fits draw from a process-wide random generator "
+            "(liblinear's), which threads would take turns at"
+            if speedup is None
+            else f"Two threads ran two shard fits at {speedup:.2f} times the "
+            "speed of one"
+        )
         plan = replace(
             plan,
             chosen=height,
-            reason=f"{plan.reason} Two threads ran two shard fits at "
-            f"{speedup:.2f} times the speed of one, so the shards of height "
-            f"{height} went to processes.",
+            reason=f"{plan.reason} {why}, so the shards of height {height} "
+            "went to processes.",
         )
     return first, "processes", replace(plan, backend="processes")
 
@@ -558,7 +569,7 @@ def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
     spec.progress.begin_shards(n_shards)
     spec.progress.shards_done(len(first))
     run.processes_started()
-    results = []
+    results, report_at = [], 0
     # joblib's own Parallel and delayed: scikit-learn's wrap every task in
     # warnings.catch_warnings(), which is not thread-safe (two threads
     # restoring each other's filters lose warnings or leave filters behind);
@@ -567,9 +578,10 @@ def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
     # joblib threads) limits BLAS and OpenMP for itself; process workers
     # limit their own.
     with run.limits():
+        # joblib's verbose lines count its tasks, batches of shards: the
+        # shards are counted here instead.
         for result in Parallel(
             n_jobs=spec.n_jobs,
-            verbose=spec.verbose,
             prefer=prefer,
             return_as="generator",
         )(
@@ -586,6 +598,15 @@ def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
         ):
             results.append(result)
             spec.progress.shards_done(len(result[0]))
+            done = len(first) + sum(len(batch[0]) for batch in results)
+            if spec.verbose > 1 and (done == n_shards or done >= report_at):
+                # About ten lines per fit, whatever the shard count.
+                report_at = done + max(n_shards // 10, 1)
+                print(
+                    f"[{type(spec.template).__name__}] {done:,} of {n_shards:,} "
+                    f"shards fitted ({prefer}, "
+                    f"{time.perf_counter() - shards_start:.3g} s)"
+                )
     spec.progress.end_shards()
     if prefer == "processes":
         _PROCESSES_USED[0] = time.monotonic()
