@@ -8,7 +8,6 @@ flatten/load path as the Radon machines.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Iterable
 from numbers import Integral, Real
 from typing import Any
@@ -22,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._hypotheses import flatten, layout_of, linear_model, load
 from ._radon import _check_points, _radon_points, iterated_radon_point, radon_levels
 from ._typing import Aggregator, RandomStateLike
+from ._warn import warn
 
 __all__ = ["aggregate", "geometric_median"]
 
@@ -141,12 +141,11 @@ def geometric_median(
         current = following
         if step <= threshold:
             return np.ldexp(current, exponent)
-    warnings.warn(
+    warn(
         f"geometric_median did not converge in {max_iter} steps (last step "
         f"{np.ldexp(step, exponent):.3g}, tolerance "
         f"{np.ldexp(threshold, exponent):.3g}); increase max_iter or tol.",
         ConvergenceWarning,
-        stacklevel=2,
     )
     return np.ldexp(current, exponent)
 

@@ -64,8 +64,9 @@ def test_robust_to_a_minority_of_outliers():
 def test_warns_when_not_converged():
     # Too few steps give a ConvergenceWarning, not a silent answer.
     rng = np.random.default_rng(1)
-    with pytest.warns(ConvergenceWarning, match="did not converge"):
+    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
         geometric_median(rng.normal(size=(50, 4)), max_iter=1)
+    assert record[0].filename == __file__  # the caller's line
 
 
 @pytest.mark.parametrize(

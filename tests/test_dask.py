@@ -248,9 +248,12 @@ def test_label_ordered_chunks_warn_under_auto(client):
     X, y = _sorted_by_label()
     Xd, yd = da.from_array(X, chunks=1_000), da.from_array(y, chunks=1_000)
     machine = RadonMachineClassifier(LogisticRegression(), random_state=0)
-    with pytest.warns(UserWarning, match="dask_shuffle=True"):
+    with pytest.warns(UserWarning, match="dask_shuffle=True") as record:
         machine.fit(Xd, yd)
     assert machine.height_ < 2
+    # The warning names the line of the user's code that called fit.
+    named = {item.filename for item in record if "dask_shuffle" in str(item.message)}
+    assert named == {__file__}
 
 
 def test_dask_shuffle_mixes_ordered_chunks(client):

@@ -168,9 +168,12 @@ def test_partitions_in_label_order_limit_auto_and_refuse_explicit(spark):
         random_state=5,
     )
     sdf = spark.createDataFrame(_frame(X, y)).repartitionByRange(4, "label").cache()
-    with pytest.warns(UserWarning, match="label order"):
+    with pytest.warns(UserWarning, match="label order") as record:
         auto = RadonMachineClassifier(LogisticRegression(), random_state=0)
         auto.fit(sdf, y="label")
+    # The warning names the line of the user's code that called fit.
+    named = {item.filename for item in record if "label order" in str(item.message)}
+    assert named == {__file__}
     assert auto.height_plan_["chosen"] == 0
     with pytest.raises(ValueError, match="dask_shuffle=True"):
         RadonMachineClassifier(LogisticRegression(), height=1).fit(sdf, y="label")

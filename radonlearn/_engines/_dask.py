@@ -19,7 +19,6 @@ across chunks once, on the workers, before planning.
 
 import itertools
 import time
-import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -38,6 +37,7 @@ from .._planning import (
 from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
+from .._warn import warn
 from ._dask_data import client, compute, n_cluster_workers, shuffled
 from ._sample import (
     LAYOUT_ROWS,
@@ -274,13 +274,12 @@ def _choose_height(spec, data, plan, chunks, sample, first_seconds, arrays):
         if chunks.holds_every_class(chunks.plan(radon_number**allowed, allowed)[0]):
             break
         allowed -= 1
-        warnings.warn(
+        warn(
             "The chunks of y hold the classes unevenly (data stored in label "
             f"order?), so some shards at height {allowed + 1} would lack a "
             f"class; using at most height {allowed}. Pass dask_shuffle=True "
             "to shuffle the rows across chunks first.",
             UserWarning,
-            stacklevel=5,
         )
     lowest = _memory_min_height(
         data.n_samples, _row_bytes(*arrays), radon_number, allowed
@@ -426,14 +425,13 @@ def _check_class_plan(pieces, chunk_sizes, chunk_counts, classes, counts):
     overall = counts / counts.sum()
     ratio = share / overall
     if (ratio > _UNEVEN_FACTOR).any() or (ratio < 1 / _UNEVEN_FACTOR).any():
-        warnings.warn(
+        warn(
             "The shards' class proportions differ from the overall ones by more "
             f"than a factor {_UNEVEN_FACTOR:g} (e.g. {share.min():.3f} to "
             f"{share.max():.3f}), because shards are groups of chunks and the "
             "chunks hold the classes unevenly. Biased shards can give a worse "
             "model: pass dask_shuffle=True to shuffle the rows across chunks.",
             UserWarning,
-            stacklevel=4,
         )
 
 

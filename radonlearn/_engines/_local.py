@@ -532,6 +532,19 @@ def _threads_checked(run, plan, speedup, done=0.0, may_deepen=False):
     )
 
 
+def _report_shards(spec, done, n_shards, report_at, backend):
+    """``verbose > 1``: a line when ``done`` shards pass the next tenth; the
+    next ``(count, start)`` to report at."""
+    at, start = report_at
+    if done < n_shards and done < at:
+        return report_at
+    print(
+        f"[{type(spec.template).__name__}] {done:,} of {n_shards:,} shards "
+        f"fitted ({backend}, {time.perf_counter() - start:.3g} s)"
+    )
+    return done + max(n_shards // 10, 1), start
+
+
 def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
     """Fit the ``radon_number ** height`` shards in parallel; their results.
 
@@ -569,7 +582,7 @@ def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
     spec.progress.begin_shards(n_shards)
     spec.progress.shards_done(len(first))
     run.processes_started()
-    results, report_at = [], 0
+    results, report_at = [], (0, shards_start)
     # joblib's own Parallel and delayed: scikit-learn's wrap every task in
     # warnings.catch_warnings(), which is not thread-safe (two threads
     # restoring each other's filters lose warnings or leave filters behind);
@@ -598,15 +611,9 @@ def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
         ):
             results.append(result)
             spec.progress.shards_done(len(result[0]))
-            done = len(first) + sum(len(batch[0]) for batch in results)
-            if spec.verbose > 1 and (done == n_shards or done >= report_at):
-                # About ten lines per fit, whatever the shard count.
-                report_at = done + max(n_shards // 10, 1)
-                print(
-                    f"[{type(spec.template).__name__}] {done:,} of {n_shards:,} "
-                    f"shards fitted ({prefer}, "
-                    f"{time.perf_counter() - shards_start:.3g} s)"
-                )
+            if spec.verbose > 1:
+                done = len(first) + sum(len(batch[0]) for batch in results)
+                report_at = _report_shards(spec, done, n_shards, report_at, prefer)
     spec.progress.end_shards()
     if prefer == "processes":
         _PROCESSES_USED[0] = time.monotonic()

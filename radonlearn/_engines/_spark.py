@@ -17,7 +17,6 @@ the transplant check come back; the aggregation runs on the driver.
 import os
 import pickle
 import time
-import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -38,6 +37,7 @@ from .._planning import (
 from .._result import FitTimes, collect_shards
 from .._shards import MAX_SEED, shard_seeds
 from .._validation import check_n_classes
+from .._warn import warn
 from . import _spark_shards
 from ._sample import LAYOUT_ROWS, Sample, layout_rows_first, sample_pilots, time_pilot
 from ._spark_data import (
@@ -316,13 +316,12 @@ def _limit_by_classes(plan, placing):
         allowed -= 1
     if allowed == plan.largest_height:
         return plan
-    warnings.warn(
+    warn(
         "The partitions of the Spark DataFrame hold the classes unevenly (data "
         f"stored in label order?), so some shards at height {allowed + 1} would "
         f"lack a class; using at most height {allowed}. Pass dask_shuffle=True "
         "to deal the rows over all shards with a shuffle.",
         UserWarning,
-        stacklevel=6,
     )
     plan = replace(plan, largest_height=allowed)
     if allowed == 0:
