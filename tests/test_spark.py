@@ -403,13 +403,29 @@ def _sleeps(number, X, y, w):
 
 @pytest.mark.filterwarnings("ignore:toPandas attempted Arrow optimization")
 def test_fit_shards_timeout_cancels_the_job(spark, sdf):
-    # A job that outlasts the timeout is cancelled; the session stays usable.
+    # A job that outlasts the session's spark.radonlearn.timeout is
+    # cancelled; the session stays usable.
     columns = sio.resolve_columns(sdf, y="label", features=["id"])
     started = time.monotonic()
-    with pytest.raises(TimeoutError, match="timeout=1 s"):
-        ssh.fit_shards(sdf, columns, 2, 0, _sleeps, timeout=1)
+    spark.conf.set(sio.TIMEOUT_SETTING, "1")
+    try:
+        with pytest.raises(TimeoutError, match=r"timeout=1 s \(spark.radonlearn"):
+            ssh.fit_shards(sdf, columns, 2, 0, _sleeps)
+    finally:
+        spark.conf.unset(sio.TIMEOUT_SETTING)
     assert time.monotonic() - started < 30
     assert spark.range(3).count() == 3
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_a_timeout_setting_that_is_not_a_positive_number_is_refused(spark, value):
+    # The setting is read before the job starts, and a bad value is named.
+    spark.conf.set(sio.TIMEOUT_SETTING, value)
+    try:
+        with pytest.raises(ValueError, match="spark.radonlearn.timeout must be"):
+            sio._collect(spark.range(3), "counting rows")
+    finally:
+        spark.conf.unset(sio.TIMEOUT_SETTING)
 
 
 class _Context:

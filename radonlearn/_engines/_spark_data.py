@@ -49,6 +49,9 @@ _SAMPLE_MARGIN = 4.0
 _SAMPLE_GROWTH = 1.5
 # Seconds a cancelled job may take to stop before the wait is abandoned.
 _CANCEL_GRACE = 10.0
+# The Spark session setting that bounds every job of a fit, in seconds
+# (unset: no limit; a job is cancelled when it outlasts it).
+TIMEOUT_SETTING = "spark.radonlearn.timeout"
 # Column names shown in an error message, at most.
 _SHOWN_COLUMNS = 12
 _BATCH_KEY = "spark.sql.execution.arrow.maxRecordsPerBatch"
@@ -502,9 +505,31 @@ def _cancel_tag(session, tag):
     threading.Thread(target=cancel, daemon=True).start()
 
 
+def _timeout(session):
+    """Seconds of the session's ``spark.radonlearn.timeout``, or None (wait)."""
+    try:
+        value = session.conf.get(TIMEOUT_SETTING, None)
+    except Exception:  # a stopped session: the job itself will say so
+        return None
+    if value in (None, ""):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0:
+        raise ValueError(
+            f"{TIMEOUT_SETTING} must be a positive number of seconds, got "
+            f"{value!r}. Set it with spark.conf.set({TIMEOUT_SETTING!r}, '600'), "
+            f"or unset it to wait for every job."
+        )
+    return seconds
+
+
 def _collect(frame, what, timeout=None, action=None):
     """``frame.toPandas()`` (or ``action(frame)``), abandoned after
-    ``timeout`` seconds.
+    ``timeout`` seconds (None: the session's ``spark.radonlearn.timeout``,
+    unset by default: no limit).
 
     The job runs tagged (``SparkContext.addJobTag``, or ``SparkSession.addTag``
     on Spark Connect) in a thread of its own that inherits this thread's
@@ -517,6 +542,8 @@ def _collect(frame, what, timeout=None, action=None):
     from pyspark import InheritableThread
 
     session = frame.sparkSession
+    if timeout is None:
+        timeout = _timeout(session)
     tag = f"radonlearn-{uuid.uuid4().hex}"
     outcome = {}
 
@@ -550,9 +577,9 @@ def _collect(frame, what, timeout=None, action=None):
     if timed_out:
         unanswered = " (Spark did not answer)" if worker.is_alive() else ""
         raise TimeoutError(
-            f"Spark did not finish {what} within timeout={timeout:g} s; the job "
-            f"was cancelled{unanswered}. Give it longer, or check that the "
-            "cluster has free executors."
+            f"Spark did not finish {what} within timeout={timeout:g} s "
+            f"({TIMEOUT_SETTING}); the job was cancelled{unanswered}. Give it "
+            "longer, or check that the cluster has free executors."
         ) from error
     if _session_lost(session, error):
         raise ConnectionError(
@@ -643,7 +670,7 @@ def nonfinite_counts(X, y, w, columns):
     return counts
 
 
-def count_rows(sdf, columns, *, timeout=None):
+def count_rows(sdf, columns):
     """Count the rows, checking that the columns a fit reads hold no nulls or NaN.
 
     Parameters
@@ -652,8 +679,6 @@ def count_rows(sdf, columns, *, timeout=None):
         The training rows.
     columns : SparkColumns
         From ``resolve_columns``.
-    timeout : float or None, default=None
-        Seconds to wait for the job before cancelling it.
 
     Returns
     -------
@@ -666,7 +691,8 @@ def count_rows(sdf, columns, *, timeout=None):
         Naming every feature, label or weight column that holds nulls (or
         NaN, for numeric columns) and how many.
     TimeoutError, ConnectionError
-        When the job outlasts ``timeout``, or the session goes away.
+        When the job outlasts ``spark.radonlearn.timeout``, or the session
+        goes away.
 
     Notes
     -----
@@ -677,7 +703,7 @@ def count_rows(sdf, columns, *, timeout=None):
     from pyspark.sql import functions as F
 
     counts = [F.count(F.lit(1)).alias("rows"), *missing_counts(columns)]
-    table = _collect(_select(sdf, columns).agg(*counts), "counting rows", timeout)
+    table = _collect(_select(sdf, columns).agg(*counts), "counting rows")
     raise_on_missing(
         columns,
         {
@@ -698,17 +724,17 @@ def _sample_fraction(n_rows, n_total):
     return min(1.0, root**2 / max(n_total, 1))
 
 
-def collect_first_rows(sdf, columns, n_rows, *, timeout=None):
+def collect_first_rows(sdf, columns, n_rows):
     """The first ``n_rows`` rows Spark finds, as ``(X, y, w)`` on the driver.
 
     ``limit`` stops reading as soon as it has them: usually a part of the
     first partition, whatever the DataFrame's size.
     """
-    table = _collect(_select(sdf, columns).limit(n_rows), "reading rows", timeout)
+    table = _collect(_select(sdf, columns).limit(n_rows), "reading rows")
     return _arrays(table, columns)
 
 
-def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
+def collect_sample(sdf, columns, n_rows, seed, *, n_total=None):
     """Draw about ``n_rows`` random rows with Spark and bring them to the driver.
 
     Parameters
@@ -723,8 +749,6 @@ def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
         Seed of Spark's sampler and of the final trim.
     n_total : int or None, default=None
         The DataFrame's row count if known (``count_rows``); counted if None.
-    timeout : float or None, default=None
-        Seconds to wait for each job before cancelling it.
 
     Returns
     -------
@@ -739,7 +763,8 @@ def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
     ValueError
         When ``n_rows < 1``.
     TimeoutError, ConnectionError
-        When a job outlasts ``timeout``, or the session goes away.
+        When a job outlasts ``spark.radonlearn.timeout``, or the session
+        goes away.
 
     Notes
     -----
@@ -761,12 +786,12 @@ def collect_sample(sdf, columns, n_rows, seed, *, n_total=None, timeout=None):
     if n_rows < 1:
         raise ValueError(f"n_rows={n_rows} must be at least 1.")
     if n_total is None:
-        n_total = count_rows(sdf, columns, timeout=timeout)
+        n_total = count_rows(sdf, columns)
     frame = _select(sdf, columns)
     fraction = _sample_fraction(n_rows, n_total)
     while True:
         drawn = frame if fraction >= 1.0 else frame.sample(fraction=fraction, seed=seed)
-        table = _collect(drawn, "drawing a sample", timeout)
+        table = _collect(drawn, "drawing a sample")
         if len(table) >= n_rows or fraction >= 1.0:
             break
         shortfall = n_rows / max(len(table), 1)

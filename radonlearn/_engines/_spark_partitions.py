@@ -85,7 +85,7 @@ class Survey:
         return self.partition_counts.sum(axis=0)
 
 
-def survey(sdf, columns, classifier, *, timeout=None):
+def survey(sdf, columns, classifier):
     """Count rows per partition (and per class).
 
     One Spark job, ``groupBy(spark_partition_id()[, label]).count()``,
@@ -99,13 +99,14 @@ def survey(sdf, columns, classifier, *, timeout=None):
         When the DataFrame has no rows, or a classifier's label column holds
         nulls.
     TimeoutError, ConnectionError
-        When the job outlasts ``timeout``, or the session goes away.
+        When the job outlasts ``spark.radonlearn.timeout``, or the session
+        goes away.
     """
     from pyspark.sql import functions as F
 
     keys = [_PARTITION, _LABEL] if classifier else [_PARTITION]
     frame = _select(sdf, columns, F.spark_partition_id().alias(_PARTITION))
-    table = _collect(frame.groupBy(*keys).count(), "counting rows", timeout)
+    table = _collect(frame.groupBy(*keys).count(), "counting rows")
     if table.empty:
         raise ValueError("The Spark DataFrame has no rows; a fit needs at least one.")
     partitions, where = np.unique(table[_PARTITION].to_numpy(), return_inverse=True)
@@ -265,7 +266,6 @@ def fit_partitions(
     by_class,
     expected=None,
     groups=None,
-    timeout=None,
 ):
     """Fit every partition's shards in the task that reads it (or its group).
 
@@ -302,7 +302,7 @@ def fit_partitions(
         schema=f"`{_SHARD}` int, {_ROWS} long, payload binary",
     )
     with arrow_batch_rows(sdf.sparkSession, _BATCH_ROWS):
-        table = _collect(fitted, "fitting the shards", timeout)
+        table = _collect(fitted, "fitting the shards")
     n_shards = sum(len(value) for value in numbers.values())
     stray, missing, found = shard_answers(table, n_shards)
     if stray or missing.size:

@@ -161,7 +161,7 @@ def _fit_one_shard(table, *, columns, fit_shard):
     )
 
 
-def _fit_groups(frame, columns, n_shards, fit_shard, timeout):
+def _fit_groups(frame, columns, n_shards, fit_shard):
     """Fit every shard of ``frame`` (with _SHARD and _ORDER columns) where it lands."""
     from pyspark.sql import functions as F
 
@@ -177,7 +177,7 @@ def _fit_groups(frame, columns, n_shards, fit_shard, timeout):
             schema=f"`{_SHARD}` int, rows long, payload binary",
         )
     )
-    table = _collect(fitted, "fitting the shards", timeout)
+    table = _collect(fitted, "fitting the shards")
     stray, missing, found = shard_answers(table, n_shards)
     if stray or missing.size:
         raise ValueError(
@@ -188,7 +188,7 @@ def _fit_groups(frame, columns, n_shards, fit_shard, timeout):
     return [bytes(payload) for payload in found["payload"]]
 
 
-def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False, timeout=None):
+def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False):
     """Deal the rows into shards and fit each shard on the executors.
 
     Parameters
@@ -211,8 +211,6 @@ def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False, timeou
     shuffle : bool, default=False
         Draw every row's shard independently at random instead of dealing
         each partition's rows evenly over the shards.
-    timeout : float or None, default=None
-        Seconds to wait for the job before cancelling it.
 
     Returns
     -------
@@ -224,7 +222,8 @@ def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False, timeou
     ValueError
         When a shard received no rows (fewer rows than shards).
     TimeoutError, ConnectionError
-        When the job outlasts ``timeout``, or the session goes away.
+        When the job outlasts ``spark.radonlearn.timeout``, or the session
+        goes away.
     pyspark.errors.PythonException
         When ``fit_shard`` raises in every attempt of a task
         (``spark.task.maxFailures``); return expected failures in the bytes
@@ -299,11 +298,11 @@ def fit_shards(sdf, columns, n_shards, seed, fit_shard, *, shuffle=False, timeou
         start = F.pmod(F.xxhash64(seed, partition, block), F.lit(n_shards))
         shard = F.pmod(in_block + start, F.lit(n_shards))
     frame = frame.withColumn(_SHARD, shard.cast("int"))
-    return _fit_groups(frame, columns, n_shards, fit_shard, timeout)
+    return _fit_groups(frame, columns, n_shards, fit_shard)
 
 
 def fit_shards_on_rows(
-    sdf, columns, shard_column, n_shards, fit_shard, *, order_column=None, timeout=None
+    sdf, columns, shard_column, n_shards, fit_shard, *, order_column=None
 ):
     """Fit each shard on the executors, with the shards given by a column.
 
@@ -327,8 +326,6 @@ def fit_shards_on_rows(
     order_column : str or None, default=None
         Column by which the rows of a shard are ordered (ties and None:
         their place in the DataFrame).
-    timeout : float or None, default=None
-        Seconds to wait for the job before cancelling it.
 
     Returns
     -------
@@ -342,7 +339,8 @@ def fit_shards_on_rows(
     ValueError
         When a row's shard is null or out of range, or a shard has no rows.
     TimeoutError, ConnectionError
-        When the job outlasts ``timeout``, or the session goes away.
+        When the job outlasts ``spark.radonlearn.timeout``, or the session
+        goes away.
 
     See Also
     --------
@@ -365,4 +363,4 @@ def fit_shards_on_rows(
         order = _column(_column_name(order_column, "order_column", sdf.columns))
     shard = _column(shard_column).alias(_SHARD)
     frame = _select(sdf, columns, shard, order.alias(_ORDER))
-    return _fit_groups(frame, columns, n_shards, fit_shard, timeout)
+    return _fit_groups(frame, columns, n_shards, fit_shard)
