@@ -23,6 +23,8 @@ from sklearn.base import (
     RegressorMixin,
     _fit_context,
     clone,
+    is_classifier,
+    is_regressor,
 )
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils import check_random_state, get_tags
@@ -157,6 +159,50 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
             return self._default_estimator()
         return clone(self.estimator)
 
+    def _checked_template(self):
+        """``_template()``, refused (ValueError) unless it is of this machine's kind.
+
+        A classifier machine around a regressor would "classify" with floats
+        and a regressor machine around a classifier predict labels; the kind
+        is scikit-learn's (``is_classifier`` / ``is_regressor``), for a search
+        that of the estimator it searches over.
+        """
+        template = self._template()
+        judged = template
+        if not (is_classifier(judged) or is_regressor(judged)) and hasattr(
+            judged, "estimator"
+        ):
+            judged = judged.estimator  # a search that does not say its kind
+        regressor = self._is_regressor()
+        if is_regressor(judged) if regressor else is_classifier(judged):
+            return template
+        wanted, other, example = (
+            ("regressor", "RadonMachineClassifier", "Ridge()")
+            if regressor
+            else ("classifier", "RadonMachineRegressor", "LogisticRegression()")
+        )
+        if is_classifier(judged) or is_regressor(judged):
+            found = "classifier" if is_classifier(judged) else "regressor"
+            what = (
+                f"a {found}: its predictions would be "
+                + ("class labels, not numbers" if regressor else "numbers, not classes")
+            )
+            instead = f"Use {other}({template!r}) for a {found}"
+        else:
+            what = (
+                "which scikit-learn calls neither a classifier nor a regressor "
+                "(is_classifier and is_regressor are False)"
+            )
+            instead = (
+                f"Derive {type(judged).__name__} from sklearn.base."
+                f"{wanted.capitalize()}Mixin if it is a {wanted}"
+            )
+        raise ValueError(
+            f"{type(self).__name__} needs a {wanted} as its estimator, got "
+            f"{template!r}, {what}. {instead}, or pass a {wanted} such as "
+            f"{type(self).__name__}({example})."
+        )
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self._template())
@@ -251,7 +297,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
     def _prepare(self, X, y, sample_weight, fit_params):
         """Validate the input; the engine for it, its data and the spec."""
-        template = self._template()
+        template = self._checked_template()
         if is_spark_dataframe(X):
             from ._engines import _spark
 
@@ -419,6 +465,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         ``aggregation`` do not apply; ``block_size`` does.
         """
         started = time.perf_counter()
+        template = self._checked_template()
         first = not hasattr(self, "_stream")
         X, y = validate_data(
             self,
@@ -438,7 +485,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         seed = check_random_state(self.random_state).randint(MAX_SEED)
         if not first:
             seed = (seed + self._stream.n_chunks) % MAX_SEED
-        model, caught, _ = fit_one(self._template(), X, y, None, seed, params)
+        model, caught, _ = fit_one(template, X, y, None, seed, params)
         summarise_warnings([caught], 1)
         if first:
             layout = layout_of(model)

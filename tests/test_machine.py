@@ -368,6 +368,104 @@ def test_knn_classifier_is_refused(binary):
         RadonMachineClassifier(KNeighborsClassifier()).fit(X_train, y_train)
 
 
+@pytest.mark.parametrize(
+    "inner",
+    [
+        Ridge(),
+        SGDRegressor(),
+        LinearSVR(),
+        GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}),
+        RadonMachineRegressor(Ridge()),
+    ],
+    ids=["ridge", "sgd_regressor", "linear_svr", "search_of_ridge", "machine"],
+)
+def test_classifier_machine_refuses_a_regressor(inner, binary):
+    # RadonMachineClassifier(Ridge()) "classified" with floats: refused before
+    # any fit, naming the estimator and the machine to use instead, and
+    # leaving no fitted state (not even after an earlier successful fit).
+    X_train, _, y_train, _ = binary
+    machine = RadonMachineClassifier(height=0).fit(X_train, y_train)
+    machine.set_params(estimator=inner)
+    with pytest.raises(
+        ValueError,
+        match=r"needs a classifier as its estimator, got .*a regressor.*"
+        r"Use RadonMachineRegressor\(",
+    ):
+        machine.fit(X_train, y_train)
+    assert not [name for name in vars(machine) if name.endswith("_")]
+    with pytest.raises(ValueError, match="needs a classifier"):
+        RadonMachineClassifier(inner).partial_fit(X_train, y_train, classes=[0, 1])
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        LogisticRegression(),
+        RidgeClassifier(),
+        LinearSVC(),
+        GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}),
+        LogisticRegressionCV(),
+    ],
+    ids=["logistic", "ridge_classifier", "linear_svc", "search_of_logistic", "lrcv"],
+)
+def test_regressor_machine_refuses_a_classifier(inner, regression):
+    # RadonMachineRegressor(LogisticRegression()) predicted labels: refused,
+    # naming the classifier machine instead.
+    X_train, _, y_train, _ = regression
+    machine = RadonMachineRegressor(inner)
+    with pytest.raises(
+        ValueError,
+        match=r"needs a regressor as its estimator, got .*a classifier.*"
+        r"Use RadonMachineClassifier\(",
+    ):
+        machine.fit(X_train, np.round(y_train))
+    assert not hasattr(machine, "n_features_in_")
+
+
+class _Untyped(Ridge):
+    """A Ridge that scikit-learn calls neither classifier nor regressor."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = None
+        return tags
+
+
+def test_estimator_of_no_kind_is_refused_with_the_mixin_to_use(regression):
+    # An estimator with no declared kind is refused, naming the mixin that
+    # declares it.
+    X_train, _, y_train, _ = regression
+    with pytest.raises(ValueError, match=r"neither a classifier.*RegressorMixin"):
+        RadonMachineRegressor(_Untyped()).fit(X_train, y_train)
+
+
+@pytest.mark.parametrize(
+    ("machine", "inner"),
+    [
+        (RadonMachineClassifier, GridSearchCV(LogisticRegression(), {"C": [1.0]})),
+        (RadonMachineClassifier, LogisticRegressionCV(Cs=2)),
+        (RadonMachineClassifier, RadonMachineClassifier(height=0)),
+        (RadonMachineRegressor, GridSearchCV(Ridge(), {"alpha": [1.0]})),
+        (RadonMachineRegressor, RadonMachineRegressor(height=0)),
+    ],
+    ids=["search_classifier", "lrcv", "machine_classifier", "search_regressor",
+         "machine_regressor"],
+)  # fmt: skip
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # LogisticRegressionCV 1.9
+def test_searches_and_machines_of_the_right_kind_are_accepted(
+    machine, inner, binary, regression
+):
+    # A search is judged by the estimator it searches over, a machine by its
+    # own kind: of the right kind, they fit and predict like their best model.
+    X_train, X_test, y_train, _ = (
+        binary if machine is RadonMachineClassifier else regression
+    )
+    fitted = machine(inner, height=1, random_state=0).fit(X_train, y_train)
+    np.testing.assert_array_equal(
+        fitted.predict(X_test), fitted.estimator_.predict(X_test)
+    )
+
+
 def test_transplant_check_refuses_pls(regression):
     # PLSRegression predicts with fitted means besides coef_: refused by name.
     X_train, _, y_train, _ = regression
