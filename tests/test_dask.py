@@ -566,3 +566,65 @@ def test_a_machine_fits_parquet_features(tmp_path, client):
     assert machine.n_shards_ == 7
     plain = LogisticRegression().fit(X, y).score(X, y)
     assert machine.score(X, y) > plain - 0.02
+
+
+def _few_weighted_rows(n=30_000, weighted=300):
+    """Regression rows of which only the first ``weighted`` have a weight."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 5))
+    y = X @ np.arange(5.0) + rng.normal(size=n)
+    w = np.zeros(n)
+    w[:weighted] = 1.0
+    return X, y, w
+
+
+def test_auto_counts_only_weighted_rows_like_memory(client):
+    # 300 weighted rows among 30,000 fill no height above 0 by the quality
+    # rule: auto fits once on Dask, as in memory (a shard fit used to fail
+    # inside scikit-learn: "Sample weights must contain at least one
+    # non-zero number").
+    X, y, w = _few_weighted_rows()
+    dask_fit = RadonMachineRegressor(Ridge(), random_state=0).fit(
+        da.from_array(X, chunks=3000),
+        da.from_array(y, chunks=3000),
+        sample_weight=da.from_array(w, chunks=3000),
+    )
+    memory_fit = RadonMachineRegressor(Ridge(), random_state=0).fit(
+        X, y, sample_weight=w
+    )
+    assert dask_fit.height_ == memory_fit.height_ == 0
+    np.testing.assert_allclose(dask_fit.coef_, memory_fit.coef_, rtol=1e-8)
+
+
+def test_explicit_height_whose_shards_lack_weighted_rows_is_refused_first(client):
+    # The chunks' counts of weighted rows refuse the height before any shard
+    # is fitted, with advice that helps; nothing is left fitted.
+    X, y, w = _few_weighted_rows()
+    machine = RadonMachineRegressor(Ridge(), height=1, random_state=0)
+    with pytest.raises(ValueError, match="no rows with nonzero sample_weight"):
+        machine.fit(
+            da.from_array(X, chunks=3000),
+            da.from_array(y, chunks=3000),
+            sample_weight=da.from_array(w, chunks=3000),
+        )
+    assert not hasattr(machine, "coef_")
+    shuffled = RadonMachineRegressor(
+        Ridge(), height=1, dask_shuffle=True, random_state=0
+    ).fit(
+        da.from_array(X, chunks=3000),
+        da.from_array(y, chunks=3000),
+        sample_weight=da.from_array(w, chunks=3000),
+    )
+    assert shuffled.height_ == 1 and shuffled.n_shards_ == shuffled.radon_number_
+
+
+def test_a_shard_with_only_zero_weights_says_so():
+    # Should a shard still meet only zero weights on a worker, the error
+    # says what happened and what to do, not scikit-learn's message.
+    from radonlearn._hypotheses import layout_of
+
+    model = Ridge().fit(np.eye(3), np.arange(3.0))
+    shared = (layout_of(model), frozenset({0}), {}, None)
+    piece = (np.ones((4, 3)), np.arange(4.0), np.zeros(4))
+    with pytest.raises(ValueError, match="none with nonzero sample_weight"):
+        rdask._fit_shard(Ridge(), shared, 0, {}, 3, piece)

@@ -422,7 +422,7 @@ def test_a_timeout_setting_that_is_not_a_positive_number_is_refused(spark, value
     # The setting is read before the job starts, and a bad value is named.
     spark.conf.set(sio.TIMEOUT_SETTING, value)
     try:
-        with pytest.raises(ValueError, match="spark.radonlearn.timeout must be"):
+        with pytest.raises(ValueError, match=r"spark\.radonlearn\.timeout must be"):
             sio._collect(spark.range(3), "counting rows")
     finally:
         spark.conf.unset(sio.TIMEOUT_SETTING)

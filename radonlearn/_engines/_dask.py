@@ -63,6 +63,10 @@ _UNEVEN_ADVICE = (
     "its chunks hold the classes unevenly. Shuffle the rows across chunks "
     "(dask_shuffle=True) or use a lower height."
 )
+_WEIGHT_ADVICE = (
+    "the chunks hold the rows with nonzero sample_weight unevenly. Shuffle "
+    "the rows across chunks (dask_shuffle=True) or use a lower height."
+)
 # A shard whose share of a class differs from the class's overall share by
 # more than this factor makes the plan "uneven" (a warning).
 _UNEVEN_FACTOR = 2.0
@@ -130,9 +134,18 @@ def _expected_class_counts(pieces, chunk_sizes, chunk_counts):
     return expected
 
 
-def _class_counts(y_block):
-    """Labels and counts of one chunk of targets."""
-    return np.unique(np.asarray(y_block), return_counts=True)
+def _class_counts(y_block, w_block=None):
+    """Labels and counts of one chunk of targets (of its weighted rows only,
+    with weights)."""
+    y_block = np.asarray(y_block)
+    if w_block is not None:
+        y_block = y_block[np.asarray(w_block) != 0]
+    return np.unique(y_block, return_counts=True)
+
+
+def _weighted_rows(w_block):
+    """Rows of one chunk with nonzero sample_weight."""
+    return int(np.count_nonzero(np.asarray(w_block)))
 
 
 def _split_chunk(seed, bounds, *columns):
@@ -161,6 +174,11 @@ def _fit_shard(template, shared, seed, params, number, *pieces):
     params = dict(params)
     if pieces[0][2] is not None:
         params["sample_weight"] = _concat([piece[2] for piece in pieces])
+        if not np.any(params["sample_weight"]):
+            raise ValueError(
+                f"Shard {number} holds {len(y):,} rows, none with nonzero "
+                f"sample_weight: {_WEIGHT_ADVICE}"
+            )
     return fit_shard_rows(task, number, seed, X, y, params, _UNEVEN_ADVICE)
 
 
@@ -204,8 +222,11 @@ def fit(data, spec, started):
     blocks = [X.to_delayed().ravel(), y.to_delayed().ravel()]
     blocks.append([None] * len(blocks[0]) if w is None else w.to_delayed().ravel())
     chunks = _Chunks(np.asarray(X.chunks[0], dtype=np.int64), spec.base_seed)
+    weights = None if w is None else blocks[2]
     if not data.regressor:
-        chunks.count_classes(blocks[1])
+        chunks.count_classes(blocks[1], weights)
+    elif weights is not None:
+        chunks.count_weighted(weights)
 
     # Pilot: a small sample gathered to the client, for the layout and timing.
     pilot_start = time.perf_counter()
@@ -218,8 +239,10 @@ def fit(data, spec, started):
     )
     layout = layout_of(pilot)
     n_workers = n_cluster_workers()
+    weighted = chunks.weighted is not None
+    n_rows = int(chunks.weighted.sum()) if weighted else data.n_samples
     plan = height_limits(
-        spec, data.n_samples, layout.n_parameters, chunks.classes, chunks.totals
+        spec, n_rows, layout.n_parameters, chunks.classes, chunks.totals, weighted
     )
     plan = replace(plan, n_workers=n_workers, backend="dask")
     if spec.height == "auto":
@@ -238,10 +261,11 @@ class _Chunks:
     def __init__(self, sizes, base_seed):
         self.sizes = sizes
         self.base_seed = base_seed
-        self.classes = self.counts = self.totals = None
+        self.classes = self.counts = self.totals = self.weighted = None
 
-    def count_classes(self, label_blocks):
-        """Count every chunk's rows of every class, on the workers."""
+    def count_classes(self, label_blocks, weight_blocks=None):
+        """Count every chunk's rows of every class, on the workers (with
+        weights, the classes' rows with nonzero weight: the rows that count)."""
         import dask
 
         found = compute([dask.delayed(_class_counts)(b) for b in label_blocks])
@@ -249,11 +273,35 @@ class _Chunks:
         from sklearn.utils.multiclass import check_classification_targets
 
         check_classification_targets(self.classes)
+        if weight_blocks is not None:
+            found = compute(
+                [
+                    dask.delayed(_class_counts)(b, w)
+                    for b, w in zip(label_blocks, weight_blocks, strict=True)
+                ]
+            )
         self.counts = np.zeros((len(found), self.classes.size), dtype=np.int64)
         for chunk, (labels, number) in enumerate(found):
             self.counts[chunk, np.searchsorted(self.classes, labels)] = number
         self.totals = self.counts.sum(axis=0)
         check_n_classes(self.classes)
+        if weight_blocks is not None:
+            self.weighted = self.counts.sum(axis=1)
+
+    def count_weighted(self, weight_blocks):
+        """Count every chunk's rows with nonzero sample_weight, on the workers."""
+        import dask
+
+        found = compute([dask.delayed(_weighted_rows)(w) for w in weight_blocks])
+        self.weighted = np.asarray(found, dtype=np.int64)
+
+    def weighted_short(self, pieces):
+        """The first shard of ``pieces`` expected to hold no weighted row, or None."""
+        if self.weighted is None:
+            return None
+        expected = _expected_class_counts(pieces, self.sizes, self.weighted[:, None])
+        empty = np.flatnonzero(expected[:, 0] < 1)
+        return int(empty[0]) if empty.size else None
 
     def plan(self, n_shards, height):
         """``plan_chunk_shards`` for ``height``, from its own seeded stream."""
@@ -270,6 +318,11 @@ def _choose_height(spec, data, plan, chunks, sample, first_seconds, arrays):
     """height="auto" on Dask: class evenness and memory bound it, pilots choose."""
     radon_number = plan.radon_number
     allowed = plan.largest_height
+    while allowed > 0 and chunks.weighted is not None:
+        pieces = chunks.plan(radon_number**allowed, allowed)[0]
+        if chunks.weighted_short(pieces) is None:
+            break
+        allowed -= 1
     while allowed > 0 and chunks.counts is not None:
         if chunks.holds_every_class(chunks.plan(radon_number**allowed, allowed)[0]):
             break
@@ -372,6 +425,13 @@ def _fit_shards(spec, params, blocks, chunks, layout, plan, times):
     height, radon_number = plan.chosen, plan.radon_number
     n_shards = radon_number**height
     pieces, split = chunks.plan(n_shards, height)
+    short = chunks.weighted_short(pieces) if n_shards > 1 else None
+    if short is not None:
+        raise ValueError(
+            f"Shard {short} of {n_shards:,} would hold no rows with nonzero "
+            f"sample_weight ({int(chunks.weighted.sum()):,} of "
+            f"{int(chunks.sizes.sum()):,} rows have one): {_WEIGHT_ADVICE}"
+        )
     if chunks.counts is not None and n_shards > 1:
         _check_class_plan(
             pieces, chunks.sizes, chunks.counts, chunks.classes, chunks.totals
