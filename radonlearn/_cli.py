@@ -1,16 +1,19 @@
 """The ``radonlearn`` command line: ``demo``, ``compare`` and ``show-versions``.
 
 Both fit three models on the same training rows (the Radon machine, the
-inner estimator on all rows, and averaging on the Radon machine's shards)
-and print one table, with the Radon machine's reason for its height and what
-each row's fit time includes. The demo then fits one model per site, with as
-many sites as the Radon machine has shards, and compares Radon points with
-averaging when a few sites' labels are corrupted. The input is checked
-before anything is fitted: the estimator must be a scikit-learn estimator
-class that suits the target, the rows with missing values are refused or
-dropped and counted, and ``--save`` must name a writable file. Progress and
-every warning go to stderr. ``show-versions`` prints what a bug report
-needs (``radonlearn.show_versions``).
+inner estimator on all rows, and averaging on the Radon machine's shards,
+unless it fitted all rows at once) and print one table, with the Radon
+machine's reason for its height and what each row's fit time includes. The
+demo then fits one model per site, with as many sites as the Radon machine
+has shards, and compares Radon points with averaging when a few sites'
+labels are corrupted. ``compare`` puts the default preprocessing (numbers
+scaled, text one-hot encoded; ``_cli_preprocess``) in front of every model
+unless ``--no-preprocess``. The input is checked before anything is fitted:
+the estimator (a class, with literal keyword arguments) must be a
+scikit-learn estimator class that suits the target, the rows with missing
+values are refused or dropped and counted, and ``--save`` must name a
+writable file. Progress and every warning go to stderr. ``show-versions``
+prints what a bug report needs (``radonlearn.show_versions``).
 """
 
 import argparse
@@ -22,9 +25,15 @@ from ._cli_compare import print_table, run_methods
 from ._cli_inputs import (
     UserError,
     check_save_path,
+    column_kinds,
     estimator_and_task,
     read_table,
     split_table,
+)
+from ._cli_preprocess import (
+    MAX_CATEGORIES,
+    default_preprocessing,
+    describe_preprocessing,
 )
 from ._cli_sites import describe_sites, print_sites, run_sites
 from ._show_versions import show_versions
@@ -51,6 +60,7 @@ def _demo(args):
     from sklearn.datasets import make_regression
     from sklearn.linear_model import QuantileRegressor
     from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
 
     if args.n_samples < 100:
         raise UserError(f"--n-samples must be at least 100, got {args.n_samples}")
@@ -73,7 +83,7 @@ def _demo(args):
     )
     estimator = QuantileRegressor(alpha=0.0)
     data = (X_train, y_train, X_test, y_test)
-    rows, radon = run_methods("regression", estimator, *data, args)
+    rows, radon = run_methods("regression", estimator, *data, args, StandardScaler())
     print_table(rows)
     print()
     machine = radon[-1]
@@ -93,7 +103,9 @@ def _compare(args):
     if not 0 < args.test_size < 1:
         raise UserError(f"--test-size must be between 0 and 1, got {args.test_size}")
     frame = read_table(args.path)
-    X, y, dropped = split_table(frame, args.target, args.drop_missing)
+    X, y, dropped = split_table(
+        frame, args.target, args.drop_missing, preprocess=not args.no_preprocess
+    )
     estimator, task = estimator_and_task(
         y,
         target=args.target,
@@ -115,13 +127,17 @@ def _compare(args):
         raise UserError(f"cannot split the data: {error}") from None
     if dropped:
         print(dropped)
+    preprocessing = None
+    if not args.no_preprocess:
+        preprocessing = default_preprocessing(*column_kinds(X))
     print(
-        f"{type(estimator).__name__} ({task}) on {len(y_train):,} rows x "
-        f"{X.shape[1]} features from {args.path}; {len(y_test):,} test rows; "
+        f"{estimator!r} ({task}) on {len(y_train):,} rows x {X.shape[1]} "
+        f"columns from {args.path}; {len(y_test):,} test rows; "
         f"n_jobs={args.n_jobs}.",
-        flush=True,
     )
-    rows, machine = run_methods(task, estimator, X_train, y_train, X_test, y_test, args)
+    print(describe_preprocessing(preprocessing, X_train), flush=True)
+    data = (X_train, y_train, X_test, y_test)
+    rows, machine = run_methods(task, estimator, *data, args, preprocessing)
     print_table(rows)
     if args.save:
         import joblib
@@ -174,14 +190,25 @@ def _parser():
         "--n-samples", type=int, default=_DEMO_ROWS, help=f"rows ({_DEMO_ROWS:,})"
     )
     demo.set_defaults(run=_demo, height=None)
+    _add_compare(commands, common)
+    _add_show_versions(commands)
+    return parser
+
+
+def _add_compare(commands, common):
+    """The ``compare`` subcommand, with the ``common`` options."""
     compare = commands.add_parser(
         "compare",
         parents=[common],
         help="compare on your CSV or Parquet file",
         description="The same comparison on a CSV or Parquet file: every column "
-        "but the target is a numeric feature; features are standardised. Rows "
-        "with missing or non-finite values are refused unless --drop-missing. "
-        + _PROGRESS_HELP,
+        "but the target is a feature. By default each pipeline starts with a "
+        "ColumnTransformer, fitted on the training rows only, that standardises "
+        "the numeric columns (StandardScaler) and one-hot encodes the text and "
+        f"categorical ones (OneHotEncoder, at most {MAX_CATEGORIES} columns each); "
+        "it is "
+        "printed before the table. Rows with missing or non-finite values are "
+        "refused unless --drop-missing. " + _PROGRESS_HELP,
     )
     compare.add_argument("path", help="CSV or Parquet file")
     compare.add_argument("--target", required=True, help="name of the target column")
@@ -194,7 +221,17 @@ def _parser():
     compare.add_argument(
         "--estimator",
         help="scikit-learn estimator class: a name in sklearn.linear_model or "
-        "sklearn.svm, or a dotted path (default LogisticRegression / Ridge)",
+        "sklearn.svm, or a dotted path, optionally with keyword arguments whose "
+        "values are literals (parsed, never evaluated), e.g. "
+        "'QuantileRegressor(alpha=0)' or 'LinearSVC(C=0.5, dual=True)'; "
+        "QuantileRegressor gets alpha=0 unless given (default LogisticRegression "
+        "/ Ridge)",
+    )
+    compare.add_argument(
+        "--no-preprocess",
+        action="store_true",
+        help="no scaling or encoding: the features (all numeric) go to the "
+        "models as they are",
     )
     compare.add_argument(
         "--height", type=int, help="height of the aggregation tree (default: auto)"
@@ -214,8 +251,6 @@ def _parser():
         "exist and be writable; checked before fitting)",
     )
     compare.set_defaults(run=_compare)
-    _add_show_versions(commands)
-    return parser
 
 
 def _add_show_versions(commands):

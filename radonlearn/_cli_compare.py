@@ -5,8 +5,11 @@ the progress display, scored on the same test rows and printed as one table.
 Averaging is compared like with like: it fits the Radon machine's shards (the
 same height, rows and seeds, on the same backend) and is charged the Radon
 machine's planning in place of its own pilot, so the two machine rows differ
-only in how the shard models are combined. Under the table, the Radon row's
-plan is explained and every row's time is said to include what it includes.
+only in how the shard models are combined; when the Radon machine fitted
+all rows at once (height 0) there is nothing to average, and the averaging
+row is left out with a note saying so. Every pipeline starts with the same
+(unfitted) preprocessing, if any. Under the table, the Radon row's plan is
+explained and every row's time is said to include what it includes.
 """
 
 import shutil
@@ -103,6 +106,23 @@ def _same_backend(radon):
     return nullcontext() if backend is None else parallel_config(backend=backend)
 
 
+def _radon_row(radon, radon_wall, scores, spent):
+    """The row of the fitted Radon machine pipeline ``radon``."""
+    machine = radon[-1]
+    planning = machine.fit_times_.get("pilot", 0.0)
+    return MethodRow(
+        "Radon machine",
+        machine.height_,
+        machine.n_shards_,
+        radon_wall,
+        scores(radon),
+        f"its {spent} ({planning:.2f} s), then {_shard_work(machine, 'Radon point')}",
+        planning,
+        machine.height_plan_.get("reason", ""),
+        radon,
+    )
+
+
 def _machine_rows(radon, averaging, radon_wall, average_wall, scores, spent):
     """The rows of the fitted Radon machine and averaging pipelines.
 
@@ -114,18 +134,7 @@ def _machine_rows(radon, averaging, radon_wall, average_wall, scores, spent):
     planning = machine.fit_times_.get("pilot", 0.0)
     own_pilot = average.fit_times_.get("pilot", 0.0)
     return [
-        MethodRow(
-            "Radon machine",
-            machine.height_,
-            machine.n_shards_,
-            radon_wall,
-            scores(radon),
-            f"its {spent} ({planning:.2f} s), then "
-            f"{_shard_work(machine, 'Radon point')}",
-            planning,
-            machine.height_plan_.get("reason", ""),
-            radon,
-        ),
+        _radon_row(radon, radon_wall, scores, spent),
         MethodRow(
             "averaging",
             average.height_,
@@ -141,20 +150,31 @@ def _machine_rows(radon, averaging, radon_wall, average_wall, scores, spent):
     ]
 
 
-def run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
+NO_AVERAGING = (
+    "averaging: left out. The Radon machine fitted all rows at once (height 0, "
+    "one shard), so there are no shard models to average; with enough rows, "
+    "--height 1 compares the two on shards."
+)
+
+
+def run_methods(
+    task, estimator, X_train, y_train, X_test, y_test, args, preprocessing=None
+):
     """Fit the Radon machine, the base learner and averaging; return table rows.
 
     The Radon machine is fitted first: a height the data cannot fill fails
     before the (possibly long) fit on all rows. Averaging then fits the
     Radon machine's shards: its height (taken as given, so a warning about
     it is not repeated), its seed and its backend; its time is charged the
-    Radon machine's planning in place of its own layout pilot. The rows
-    come back in table order: all rows, Radon machine, averaging; with the
+    Radon machine's planning in place of its own layout pilot. At height 0
+    averaging is not fitted (one shard: nothing to average). Every pipeline
+    starts with a clone of ``preprocessing`` (an unfitted transformer, or
+    None for none), fitted on the training rows. The rows come back in
+    table order: all rows, Radon machine, averaging (if fitted); with the
     fitted Radon machine's pipeline.
     """
     from sklearn.base import clone
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from ._machine import RadonMachineClassifier, RadonMachineRegressor
 
@@ -162,17 +182,21 @@ def run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
         RadonMachineClassifier if task == "classification" else RadonMachineRegressor
     )
     what = f"{type(estimator).__name__} on {len(y_train):,} rows"
+    front = [] if preprocessing is None else [preprocessing]
+
+    def pipeline(model):
+        """``model`` after a fresh clone of the preprocessing."""
+        return make_pipeline(*map(clone, front), model)
 
     def machine_pipeline(**params):
-        """A scaler and a Radon machine of ``estimator``; ``params`` for the machine."""
-        return make_pipeline(
-            StandardScaler(),
+        """A Radon machine of ``estimator`` (``params`` for it) in a pipeline."""
+        return pipeline(
             machine_class(
                 clone(estimator),
                 n_jobs=args.n_jobs,
                 random_state=args.random_state,
                 **params,
-            ),
+            )
         )
 
     def scores(model):
@@ -184,19 +208,24 @@ def run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
         radon = machine_pipeline(height="auto" if args.height is None else args.height)
         with progress.step("Radon machine", what, radon[-1]):
             radon_wall = _timed_fit(radon, X_train, y_train)
-        baseline = make_pipeline(
-            StandardScaler(), seeded_clone(estimator, args.random_state)
-        )
+        baseline = pipeline(seeded_clone(estimator, args.random_state))
         with progress.step("all rows", what):
             base_wall = _timed_fit(baseline, X_train, y_train)
-        # min_samples_per_shard=1: the height is the Radon machine's, already
-        # checked and warned about; an int is checked as "auto" is for an
-        # explicit height (a row per shard), without the warning again.
-        averaging = machine_pipeline(
-            height=radon[-1].height_, aggregation="mean", min_samples_per_shard=1
-        )
-        with progress.step("averaging", what, averaging[-1]), _same_backend(radon[-1]):
-            average_wall = _timed_fit(averaging, X_train, y_train)
+        if radon[-1].height_ == 0:
+            progress.skip("averaging", "one shard, nothing to average")
+        else:
+            # min_samples_per_shard=1: the height is the Radon machine's,
+            # already checked and warned about; an int is checked as "auto"
+            # is for an explicit height (a row per shard), without the
+            # warning again.
+            averaging = machine_pipeline(
+                height=radon[-1].height_, aggregation="mean", min_samples_per_shard=1
+            )
+            with (
+                progress.step("averaging", what, averaging[-1]),
+                _same_backend(radon[-1]),
+            ):
+                average_wall = _timed_fit(averaging, X_train, y_train)
     base = MethodRow(
         "all rows",
         "-",
@@ -207,6 +236,8 @@ def run_methods(task, estimator, X_train, y_train, X_test, y_test, args):
         model=baseline,
     )
     spent = "planning" if args.height is None else "pilot fit"
+    if radon[-1].height_ == 0:
+        return [base, _radon_row(radon, radon_wall, scores, spent)], radon
     rows = [
         base,
         *_machine_rows(radon, averaging, radon_wall, average_wall, scores, spent),
@@ -260,7 +291,8 @@ def print_table(rows, out=None):
     """The table (method, height, shards, time, speed-up, scores) with its notes.
 
     The Radon machine's reason for its height is printed under its row, and
-    what each row's fit time includes under the table.
+    what each row's fit time includes under the table; without an averaging
+    row, why it is left out (``NO_AVERAGING``).
     """
     out = sys.stdout if out is None else out
     base = rows[0].seconds
@@ -289,3 +321,5 @@ def print_table(rows, out=None):
     for row in rows:
         first = f"  {row.method.ljust(width)}  "
         print_wrapped(row.includes, out, first, " " * len(first))
+    if [row.method for row in rows] == ["all rows", "Radon machine"]:
+        print_wrapped(NO_AVERAGING, out, "", "")

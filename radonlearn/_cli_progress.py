@@ -122,6 +122,12 @@ class FitProgress:
         elif self.mode == "plain" and machine is not None and not announced:
             self._say(f"radonlearn: {label}: fitted {what}")
 
+    def skip(self, name, why):
+        """Count a step that is not run, and say ``why`` (unless quiet)."""
+        self.number += 1
+        if self.mode is not None:
+            self._say(f"radonlearn: [{self.number}/{self.n_steps}] {name}: {why}")
+
     def _show_warnings(self, name, caught):
         """Each kind of warning once, with how often it was raised."""
         kinds = {}

@@ -1,4 +1,5 @@
-"""The command line, driven as a user would: a subprocess, output, exit code."""
+"""The command line, driven as a user would: arguments in, output and exit
+code out (in this process through ``main``, or as a subprocess, marked slow)."""
 
 import io
 import re
@@ -12,9 +13,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.datasets import make_classification, make_regression
-from sklearn.linear_model import QuantileRegressor, Ridge
+from sklearn.linear_model import LogisticRegression, QuantileRegressor, Ridge
 
-from radonlearn._cli_compare import MethodRow, print_table, run_methods
+from radonlearn._cli import main
+from radonlearn._cli_compare import NO_AVERAGING, MethodRow, print_table, run_methods
+from radonlearn._cli_inputs import (
+    UserError,
+    estimator_and_task,
+    parse_estimator,
+    split_table,
+)
+from radonlearn._cli_preprocess import MAX_CATEGORIES, default_preprocessing
 from radonlearn._cli_sites import bad_sites, run_sites, site_blocks
 
 
@@ -236,7 +245,7 @@ def test_radon_points_survive_a_few_bad_sites_that_break_averaging(seed):
 @pytest.mark.slow
 def test_compare_classification_and_save(classification_csv, tmp_path):
     # A text target is classification; ROC AUC is reported and the fitted
-    # Radon machine is saved and loads back.
+    # Radon machine is saved and loads back, predicting from the file's columns.
     import joblib
 
     model_path = tmp_path / "model.joblib"
@@ -256,7 +265,8 @@ def test_compare_classification_and_save(classification_csv, tmp_path):
     assert "ROC AUC" in result.stdout and "classification" in result.stdout
     model = joblib.load(model_path)
     assert model[-1].height_ == 1
-    assert set(model.predict(np.zeros((2, 5)))) <= {"yes", "no"}
+    rows = pd.read_csv(classification_csv).drop(columns="label").head(2)
+    assert set(model.predict(rows)) <= {"yes", "no"}
 
 
 @pytest.mark.slow
@@ -273,7 +283,7 @@ def test_compare_regression_with_named_estimator(regression_csv):
         "1",
     )
     assert result.returncode == 0, result.stderr
-    assert "HuberRegressor (regression)" in result.stdout
+    assert "HuberRegressor() (regression)" in result.stdout
     assert "R2" in result.stdout
 
 
@@ -283,7 +293,10 @@ def test_compare_regression_with_named_estimator(regression_csv):
     [
         (["missing.csv", "--target", "y"], "no such file"),
         (["{classes}", "--target", "nope"], "no column 'nope'"),
-        (["{text}", "--target", "label"], "non-numeric feature column(s): word"),
+        (
+            ["{text}", "--target", "label", "--no-preprocess"],
+            "non-numeric feature column(s): word",
+        ),
         (["{one}", "--target", "label"], "only one class"),
         (["{classes}", "--target", "label", "--height", "4"], "height=4 needs"),
         (["{classes}", "--target", "label", "--estimator", "Nope"], "unknown"),
@@ -334,3 +347,271 @@ def test_progress_follows_the_shards_without_a_callback_api():
     assert sum(advanced) == machine.n_shards_
     machine.fit(X, y)
     assert len(started) == 1
+
+
+def penguins_like(n_rows, seed):
+    """A table like the penguins data: numbers, text columns, a text label."""
+    rng = np.random.default_rng(seed)
+    species = rng.choice(["Adelie", "Chinstrap", "Gentoo"], size=n_rows)
+    centres = {
+        "Adelie": (38.8, 18.3, 190.0, 3700.0),
+        "Chinstrap": (48.8, 18.4, 196.0, 3730.0),
+        "Gentoo": (47.5, 15.0, 217.0, 5080.0),
+    }
+    spread = np.array([2.7, 1.1, 6.5, 450.0])
+    values = np.array([centres[name] for name in species])
+    values += rng.normal(size=(n_rows, 4)) * spread
+    frame = pd.DataFrame(
+        values, columns=["bill_length", "bill_depth", "flipper_length", "body_mass"]
+    )
+    islands = rng.choice(["Biscoe", "Dream", "Torgersen"], size=n_rows)
+    frame["island"] = np.where(species == "Gentoo", "Biscoe", islands)
+    frame["sex"] = rng.choice(["female", "male"], size=n_rows)
+    frame["species"] = species
+    return frame
+
+
+def diabetes_with_text():
+    """scikit-learn's bundled diabetes table with a text column added."""
+    from sklearn.datasets import load_diabetes
+
+    frame = load_diabetes(as_frame=True).frame
+    rng = np.random.default_rng(0)
+    frame.insert(0, "clinic", rng.choice(["north", "south", "east"], size=len(frame)))
+    return frame
+
+
+def run_main(capsys, *args):
+    """``radonlearn ARGS`` in this process: exit code, stdout, stderr."""
+    code = main([*args, "--n-jobs", "1", "--quiet"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def scores_in(out, method):
+    """The score cells of ``method``'s row of the printed table, as floats."""
+    header, rows = table_after(out, "method")
+    row = next(row for row in rows if row.startswith(method))
+    names = header.split()[6:]  # after method, height, shards, fit time, speed-up
+    return dict(zip(names, map(float, row.split()[-len(names) :]), strict=True))
+
+
+def test_compare_encodes_text_columns_and_classifies_text_labels(tmp_path, capsys):
+    # A table with text feature columns and a text label is compared as it
+    # is: the numbers are scaled and the text one-hot encoded by the printed
+    # default ColumnTransformer, and the labels come back as the same text.
+    path = tmp_path / "penguins.csv"
+    penguins_like(3000, seed=0).to_csv(path, index=False)
+    model_path = tmp_path / "model.joblib"
+    code, out, err = run_main(
+        capsys, "compare", str(path), "--target", "species", "--save", str(model_path)
+    )
+    assert code == 0, err
+    assert "LogisticRegression() (classification)" in out
+    preprocessing = next(line for line in out.splitlines() if "preprocessing" in line)
+    assert "StandardScaler() on 4 columns (bill_length," in preprocessing
+    assert (
+        "OneHotEncoder(" in preprocessing and "2 columns (island, sex)" in preprocessing
+    )
+    assert scores_in(out, "Radon machine")["accuracy"] > 0.9
+    import joblib
+
+    model = joblib.load(model_path)
+    assert set(model.predict(penguins_like(50, seed=1).drop(columns="species"))) <= {
+        "Adelie",
+        "Chinstrap",
+        "Gentoo",
+    }
+
+
+@pytest.mark.filterwarnings("ignore:Found unknown categories:UserWarning")
+def test_the_preprocessing_is_fitted_on_the_training_rows_only():
+    # Every pipeline starts with its own clone of the preprocessing, fitted
+    # on the training rows: the scaler's means are the training rows' means,
+    # and the encoder knows only the training rows' values.
+    frame = penguins_like(2000, seed=2)
+    X, y, _ = split_table(frame, "species", drop_missing=False)
+    X_train, X_test, y_train, y_test = X[:1500], X[1500:], y[:1500], y[1500:]
+    X_test = X_test.assign(island="Atlantis")  # never seen in training
+    preprocessing = default_preprocessing(
+        ["bill_length", "bill_depth", "flipper_length", "body_mass"], ["island", "sex"]
+    )
+    rows, _ = run_methods(
+        "classification",
+        LogisticRegression(),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        options(),
+        preprocessing,
+    )
+    for row in rows:
+        fitted = row.model[0]
+        assert fitted is not preprocessing
+        np.testing.assert_allclose(
+            fitted.named_transformers_["scale"].mean_,
+            X_train.iloc[:, :4].mean().to_numpy(),
+        )
+        islands = fitted.named_transformers_["one-hot"].categories_[0]
+        assert "Atlantis" not in islands
+    assert not hasattr(preprocessing, "transformers_")
+
+
+def test_many_valued_text_columns_are_capped():
+    # A text column with many values gets at most MAX_CATEGORIES one-hot
+    # columns (the rarest share one), so it cannot blow up the Radon number.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"code": rng.integers(0, 500, size=2000).astype(str)})
+    encoded = default_preprocessing([], ["code"]).fit_transform(frame)
+    assert encoded.shape == (2000, MAX_CATEGORIES)
+
+
+def test_averaging_is_left_out_when_the_radon_machine_fits_once(tmp_path, capsys):
+    # At height 0 the Radon machine fitted all rows once: there is no
+    # averaging row, and a note says why. On shards both rows are there.
+    path = tmp_path / "diabetes.csv"
+    diabetes_with_text().to_csv(path, index=False)
+    code, out, err = run_main(capsys, "compare", str(path), "--target", "target")
+    assert code == 0, err
+    _, rows = table_after(out, "method")
+    notes = rows.index("Each fit time includes:")
+    methods = [row.split("  ")[0] for row in rows[:notes] if not row.startswith(" ")]
+    assert methods == ["all rows", "Radon machine"]
+    assert rows[-1] == NO_AVERAGING
+    data = heavy_tailed_regression(3000, seed=0)
+    rows, _ = run_methods("regression", Ridge(), *data, options(height=1))
+    assert [row.method for row in rows] == ["all rows", "Radon machine", "averaging"]
+
+
+@pytest.mark.parametrize("estimator", [None, "QuantileRegressor"])
+def test_regression_defaults_beat_predicting_the_mean(estimator, tmp_path, capsys):
+    # On an ordinary table the default regressor (Ridge), and QuantileRegressor
+    # with the command line's default alpha=0, have a test R2 above 0.
+    path = tmp_path / "diabetes.csv"
+    diabetes_with_text().to_csv(path, index=False)
+    given = [] if estimator is None else ["--estimator", estimator]
+    code, out, err = run_main(
+        capsys, "compare", str(path), "--target", "target", *given
+    )
+    assert code == 0, err
+    if estimator == "QuantileRegressor":
+        assert "QuantileRegressor(alpha=0.0) (regression)" in out
+    for method in ("all rows", "Radon machine"):
+        assert scores_in(out, method)["R2"] > 0.3
+
+
+def test_no_preprocess_gives_the_numbers_as_they_are(tmp_path, capsys):
+    # --no-preprocess leaves the pipeline without a first step and says so;
+    # a text column is then refused with what to do.
+    path = tmp_path / "values.csv"
+    X, y = make_regression(n_samples=600, n_features=3, noise=1.0, random_state=0)
+    pd.DataFrame(X, columns=list("abc")).assign(y=y).to_csv(path, index=False)
+    saved = tmp_path / "model.joblib"
+    code, out, err = run_main(
+        capsys,
+        "compare",
+        str(path),
+        "--target",
+        "y",
+        "--no-preprocess",
+        "--save",
+        str(saved),
+    )
+    assert code == 0, err
+    assert "preprocessing: none (--no-preprocess)" in out
+    import joblib
+
+    assert len(joblib.load(saved).steps) == 1
+    pd.read_csv(path).assign(word="a").to_csv(path, index=False)
+    code, _, err = run_main(
+        capsys, "compare", str(path), "--target", "y", "--no-preprocess"
+    )
+    assert code == 2 and "leave out --no-preprocess" in err
+
+
+def test_columns_of_dates_are_refused():
+    # A column that is neither numbers nor text is refused, by name.
+    frame = pd.DataFrame(
+        {"day": pd.date_range("2024-01-01", periods=4), "x": 1.0, "y": [0, 1, 0, 1]}
+    )
+    with pytest.raises(UserError, match=r"neither numbers nor text: day \(datetime"):
+        split_table(frame, "y", drop_missing=False)
+
+
+def test_missing_text_values_are_counted_like_missing_numbers():
+    # A missing value in a text column makes its row incomplete, as in a
+    # numeric one: refused, or dropped and counted.
+    frame = penguins_like(40, seed=0)
+    frame.loc[3, "island"] = None
+    frame.loc[5, "bill_depth"] = np.nan
+    with pytest.raises(UserError, match=r"2 of 40 rows .* bill_depth \(1\), island"):
+        split_table(frame, "species", drop_missing=False)
+    X, y, note = split_table(frame, "species", drop_missing=True)
+    assert len(X) == len(y) == 38 and note.startswith("dropped 2 of 40 rows")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "params"),
+    [
+        ("Ridge", "Ridge", {}),
+        ("QuantileRegressor(alpha=0)", "QuantileRegressor", {"alpha": 0}),
+        (
+            "sklearn.svm.LinearSVC(C=0.5, dual=True, class_weight={'a': 2})",
+            "sklearn.svm.LinearSVC",
+            {"C": 0.5, "dual": True, "class_weight": {"a": 2}},
+        ),
+        (
+            "SGDRegressor(alpha=-1e-3, penalty=None)",
+            "SGDRegressor",
+            {"alpha": -1e-3, "penalty": None},
+        ),
+    ],
+)
+def test_estimator_arguments_are_parsed_as_literals(text, name, params):
+    # A class name with keyword arguments gives the name and the literal values.
+    assert parse_estimator(text) == (name, params)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Ridge(alpha=__import__('os').getpid())", "is not a literal"),
+        ("Ridge(alpha=np.inf)", "is not a literal"),
+        ("Ridge(alpha=1 + 1)", "is not a literal"),
+        ("Ridge(alpha=[i for i in range(3)])", "is not a literal"),
+        ("Ridge(1.0)", "positional arguments"),
+        ("Ridge(**{'alpha': 1})", "unpacks a mapping"),
+        ("Ridge(alpha=1, alpha=2)", "gives alpha twice"),
+        ("Ridge(", "cannot parse"),
+        ("make_estimator()(alpha=1)", "not a class name"),
+        ("'Ridge'", "not a class name"),
+    ],
+)
+def test_estimator_text_is_never_evaluated(text, message, monkeypatch):
+    # Anything but a name with literal keyword values is refused before any
+    # of it runs: no call, no name is looked up while parsing.
+    import builtins
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("evaluated")
+
+    monkeypatch.setattr(builtins, "__import__", forbidden)
+    with pytest.raises(UserError, match=message):
+        parse_estimator(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Ridge(nope=1)", "unexpected keyword argument 'nope'"),
+        ("Ridge(alpha='big')", "'alpha' parameter of Ridge"),
+    ],
+)
+def test_bad_estimator_parameters_fail_before_fitting(text, message):
+    # An unknown parameter or a bad value is one line, exit 2, before any
+    # output or fit.
+    frame = penguins_like(30, seed=0)
+    _, y, _ = split_table(frame, "body_mass", drop_missing=False)
+    with pytest.raises(UserError, match=message):
+        estimator_and_task(y, target="body_mass", estimator_name=text)
