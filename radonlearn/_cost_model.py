@@ -180,7 +180,8 @@ def predict_wall_seconds(
 
     Height 0 is one fit on all rows. A height ``h >= 1`` runs ``r**h`` fits
     of ``n / r**h`` rows on ``n_workers`` workers that together run
-    ``speedup`` times faster than one (measured: at most ``n_workers``), plus
+    ``speedup`` times faster than one (measured: at most ``n_workers``; with
+    fewer shards than workers, only ``r**h`` of them have work), plus
     a fixed ``startup`` for the worker pool and the data transfer; its
     shards also gather their rows, all ``n`` of them, at the cost model's
     ``gather_per_row`` (if timed), which one fit on all rows does not.
@@ -194,7 +195,8 @@ def predict_wall_seconds(
             predicted[height] = one
         else:
             work = shards * one + gather
-            predicted[height] = work / max(speedup, 1.0) + startup
+            busy = speedup * min(shards, n_workers) / max(n_workers, 1)
+            predicted[height] = work / max(busy, 1.0) + startup
     return predicted
 
 

@@ -656,7 +656,11 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         are used (no start-up, no copy of the data), unless the first shard
         fits show two threads running two fits slower than one thread does
         (a learner that holds the GIL), which gets processes.
-        BLAS and OpenMP inside the workers are limited to one thread.
+        BLAS and OpenMP inside the workers are limited to one thread. On
+        this machine's backends (threads, processes) the workers are capped
+        at the cores the process may use (``joblib.cpu_count()``) and at the
+        shards, and ``height="auto"`` plans for that count; a non-local
+        ``parallel_config`` backend (Dask, Ray, Spark) keeps its own.
     random_state : int, RandomState instance or None, default=None
         Controls the shard assignment and the seeds handed to every shard's
         inner estimator (each shard gets a distinct one).
@@ -857,7 +861,8 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         over all shards through one Spark shuffle. In-memory data is always
         shuffled into shards at random.
     n_jobs : int, default=None
-        Parallel shard fits, with joblib semantics.
+        Parallel shard fits, with joblib semantics, capped at the cores and
+        the shards as described for :class:`RadonMachineClassifier`.
     random_state : int, RandomState instance or None, default=None
         Controls the shard assignment and the seeds handed to every shard's
         inner estimator.

@@ -654,6 +654,114 @@ def test_n_jobs_does_not_change_the_model(binary):
     np.testing.assert_array_equal(one.coef_, two.coef_)
 
 
+def _recording_parallel(monkeypatch):
+    """Patch the local engine's joblib ``Parallel``; the ``n_jobs`` it gets."""
+    from joblib import Parallel
+
+    asked = []
+
+    def parallel(*args, **kwargs):
+        asked.append(kwargs.get("n_jobs"))
+        return Parallel(*args, **kwargs)
+
+    monkeypatch.setattr(rlocal, "Parallel", parallel)
+    return asked
+
+
+@pytest.mark.parametrize("n_jobs", [10**6, 2000, -1], ids=["million", "2000", "-1"])
+def test_absurd_n_jobs_fits_on_the_cores(n_jobs, binary, monkeypatch):
+    # n_jobs=10**6 failed in joblib's pre-dispatch and n_jobs=2000 started
+    # 2,000 threads for 7 shards: the workers are the cores at most (and the
+    # tasks), and the model is the n_jobs=1 model.
+    X_train, _, y_train, _ = binary
+    asked = _recording_parallel(monkeypatch)
+    inner = SGDClassifier(random_state=0)
+    big = RadonMachineClassifier(inner, height=1, n_jobs=n_jobs, random_state=3)
+    one = RadonMachineClassifier(inner, height=1, n_jobs=1, random_state=3)
+    big.fit(X_train, y_train)
+    cores = rlocal.available_cores()
+    assert big.height_plan_["n_workers"] <= cores
+    assert big.fit_times_["n_workers"] <= min(cores, big.n_shards_)
+    assert asked and max(asked) <= min(cores, big.n_shards_)
+    np.testing.assert_array_equal(big.coef_, one.fit(X_train, y_train).coef_)
+
+
+@pytest.mark.parametrize("cores", [1, 3, 8])
+def test_planner_and_workers_see_the_capped_count(cores, binary, monkeypatch):
+    # With the cores patched, height="auto" plans for min(n_jobs, cores)
+    # workers (the cost model, the cheap no and the plan all get that count)
+    # and joblib is never asked for more, nor for more than the tasks.
+    X_train, _, y_train, _ = binary
+    monkeypatch.setattr(rlocal, "available_cores", lambda: cores)
+    planned = []
+    real_choose = rlocal.choose_height
+
+    def cannot_pay(*args):
+        planned.append(args[4])  # n_workers
+        return ""  # go on planning, so that the cost model is asked too
+
+    def choose_height(plan, n_samples, pilots, costs, *rest):
+        planned.append(costs.n_workers)
+        return real_choose(plan, n_samples, pilots, costs, *rest)
+
+    monkeypatch.setattr(rlocal, "cannot_pay", cannot_pay)
+    monkeypatch.setattr(rlocal, "choose_height", choose_height)
+    asked = _recording_parallel(monkeypatch)
+    for height in ("auto", 1):
+        machine = RadonMachineClassifier(
+            LogisticRegression(),
+            height=height,
+            min_samples_per_shard=50,
+            n_jobs=2000,
+            random_state=0,
+        ).fit(X_train, y_train)
+        assert machine.height_plan_["n_workers"] == min(cores, 2000)
+    assert len(planned) >= 2 and set(planned) == {cores}
+    assert all(n_jobs <= cores for n_jobs in asked)
+
+
+def test_a_cluster_backend_is_not_capped_by_local_cores(binary, monkeypatch):
+    # A user's non-local joblib backend (Dask, Ray, Spark) keeps its own
+    # worker count: here a registered backend that reports 16 workers on a
+    # machine patched to one core; a local backend in the same context is
+    # capped.
+    from joblib import parallel_config, register_parallel_backend
+    from joblib._parallel_backends import ThreadingBackend
+
+    class ClusterBackend(ThreadingBackend):
+        """Stands in for a cluster backend (threads underneath)."""
+
+    register_parallel_backend("radonlearn_test_cluster", ClusterBackend)
+    monkeypatch.setattr(rlocal, "available_cores", lambda: 1)
+    X_train, _, y_train, _ = binary
+    with parallel_config(backend="radonlearn_test_cluster", n_jobs=16):
+        assert rlocal.worker_count(None) == 16
+        clustered = RadonMachineClassifier(height=1, random_state=0).fit(
+            X_train, y_train
+        )
+    assert clustered.height_plan_["n_workers"] == 16
+    with parallel_config(backend="threading", n_jobs=16):
+        assert rlocal.worker_count(None) == 1
+    assert rlocal.worker_count(10**6) == 1
+
+
+def test_shards_fewer_than_workers_predict_no_faster():
+    # The cost model counts only the workers that have a shard: beyond r**h
+    # workers, more workers do not make height h faster.
+    from radonlearn._cost_model import predict_wall_seconds
+
+    model = {"sizes": [100, 1000], "seconds": [0.002, 0.02], "overhead": 0.001}
+    model["exponent"] = 1.5
+    seconds = {
+        n_workers: predict_wall_seconds(
+            10**6, 7, [1, 2], model, n_workers, n_workers, 0.0
+        )
+        for n_workers in (2, 7, 49, 2000)
+    }
+    assert seconds[7][1] == seconds[49][1] == seconds[2000][1] < seconds[2][1]
+    assert seconds[49][2] == seconds[2000][2] < seconds[7][2]
+
+
 def test_shards_get_distinct_seeds(binary):
     # An inner estimator with random_state gets a different seed per shard,
     # and the same random_state reproduces the model.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs
 from joblib.parallel import get_active_backend
 from scipy import sparse
 
@@ -80,6 +80,29 @@ _PROCESSES_USED = [-float("inf")]
 # Thread workers take one shard per task (scheduling a task costs
 # microseconds), up to this many tasks per worker.
 _TASKS_PER_THREAD = 16
+# joblib backends whose workers run on this machine's cores: their count is
+# capped at the cores (n_jobs=2000 started 2,000 threads for 7 shards and
+# planned for 2,000 workers on 2 cores; n_jobs=10**6 failed in joblib's
+# pre-dispatch). A user's other backend (Dask, Ray, Spark) is not capped.
+_LOCAL_BACKENDS = frozenset(
+    {"LokyBackend", "MultiprocessingBackend", "ThreadingBackend", "SequentialBackend"}
+)
+
+
+def available_cores():
+    """The cores this process may use: its CPU affinity and cgroup quota
+    (``joblib.cpu_count``)."""
+    return cpu_count()
+
+
+def worker_count(n_jobs):
+    """The workers a fit really has: ``n_jobs`` resolved as joblib does (with
+    the user's ``parallel_config``), at most the cores on a local backend."""
+    n_workers = effective_n_jobs(n_jobs)
+    backend, _ = get_active_backend()
+    if type(backend).__name__ in _LOCAL_BACKENDS:
+        n_workers = min(n_workers, available_cores())
+    return max(int(n_workers), 1)
 
 
 @dataclass(frozen=True)
@@ -120,7 +143,7 @@ class _Run:
         # Draws the pilots' rows: a stream of its own, so that how many
         # pilots the timings ask for changes no shard.
         self.pilot_rng = spec.pilot_rng()
-        self.n_workers = effective_n_jobs(spec.n_jobs)
+        self.n_workers = worker_count(spec.n_jobs)
         if self.n_workers > 1:
             find_thread_pools()
         # (rows, seconds) of the pilots' row gathering, timed apart.
@@ -156,10 +179,10 @@ class _Run:
         if type(backend).__name__ != "LokyBackend":
             return
         module = type(self.spec.template).__module__
-        n_jobs, n_workers = self.spec.n_jobs, self.n_workers
+        n_workers = self.n_workers
 
         def warm_up():
-            Parallel(n_jobs=n_jobs, prefer="processes")(
+            Parallel(n_jobs=n_workers, prefer="processes")(
                 delayed(_import_module)(module) for _ in range(n_workers)
             )
 
@@ -594,7 +617,7 @@ def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
         # joblib's verbose lines count its tasks, batches of shards: the
         # shards are counted here instead.
         for result in Parallel(
-            n_jobs=spec.n_jobs,
+            n_jobs=max(min(run.n_workers, len(batches)), 1),
             prefer=prefer,
             return_as="generator",
         )(
@@ -630,7 +653,7 @@ def _fit_sharded(run, layout, plan, shards_at, times, started=None, spent=0.0):
         times,
         shards=time.perf_counter() - shards_start,
         shard_fit_sum=float(np.sum(seconds)) + spent,
-        n_workers=run.n_workers,
+        n_workers=min(run.n_workers, n_shards),
     )
     probe = data.X[shards[1][:PROBE_ROWS]]
     return ShardResults(
