@@ -1,4 +1,5 @@
-"""The ``radonlearn`` command line: ``demo``, ``compare`` and ``show-versions``.
+"""The ``radonlearn`` command line: ``demo``, ``compare``, ``aggregate`` and
+``show-versions``.
 
 Both fit three models on the same training rows (the Radon machine, the
 inner estimator on all rows, and averaging on the Radon machine's shards,
@@ -12,8 +13,10 @@ unless ``--no-preprocess``. The input is checked before anything is fitted:
 the estimator (a class, with literal keyword arguments) must be a
 scikit-learn estimator class that suits the target, the rows with missing
 values are refused or dropped and counted, and ``--save`` must name a
-writable file. Progress and every warning go to stderr. ``show-versions``
-prints what a bug report needs (``radonlearn.show_versions``).
+writable file. Progress and every warning go to stderr. ``aggregate``
+combines model files from several sites (``_cli_aggregate``).
+``show-versions`` prints what a bug report needs
+(``radonlearn.show_versions``).
 """
 
 import argparse
@@ -21,6 +24,7 @@ import sys
 
 import numpy as np
 
+from ._cli_aggregate import add_aggregate
 from ._cli_compare import print_table, run_methods
 from ._cli_inputs import (
     UserError,
@@ -155,11 +159,12 @@ def _show_versions(args):
 
 
 def _parser():
-    """The argument parser with its three subcommands."""
+    """The argument parser with its four subcommands."""
     parser = argparse.ArgumentParser(
         prog="radonlearn",
         description="Train linear scikit-learn models in parallel by the Radon "
-        "machine, and compare them with the usual fit.",
+        "machine, compare them with the usual fit, and combine models fitted at "
+        "several sites.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
@@ -191,6 +196,7 @@ def _parser():
     )
     demo.set_defaults(run=_demo, height=None)
     _add_compare(commands, common)
+    add_aggregate(commands)
     _add_show_versions(commands)
     return parser
 

@@ -366,27 +366,28 @@ def split_table(frame, target, drop_missing, preprocess=True):
     return features.astype(kinds).reset_index(drop=True), y, note
 
 
-def check_save_path(path):
-    """UserError unless a file can be written at ``path``, checked before fitting."""
+def check_save_path(path, option="--save"):
+    """UserError unless a file can be written at ``path`` (given as ``option``),
+    checked before fitting."""
     path = Path(path)
     if path.is_dir():
         raise UserError(
-            f"--save {path} is a directory; give a file name in it, e.g. "
+            f"{option} {path} is a directory; give a file name in it, e.g. "
             f"{path / 'radon_machine.joblib'}"
         )
     folder = path.parent
     if not folder.is_dir():
         raise UserError(
-            f"--save {path}: the directory {folder} does not exist; create it "
+            f"{option} {path}: the directory {folder} does not exist; create it "
             "first or save elsewhere"
         )
     if path.exists() and not os.access(path, os.W_OK):
-        raise UserError(f"--save {path}: the file exists and is read-only")
+        raise UserError(f"{option} {path}: the file exists and is read-only")
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
         raise UserError(
-            f"--save {path}: cannot write in {folder} ({error.strerror}); "
+            f"{option} {path}: cannot write in {folder} ({error.strerror}); "
             "choose a writable directory"
         ) from None
