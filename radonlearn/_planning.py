@@ -170,6 +170,9 @@ class HeightPlan:
     thread_speedup: float | None = None
     backend: str | None = None
     placement: str | None = None
+    # The shard phase's wall seconds as measured, beside the prediction for
+    # the chosen height (``predicted_seconds[chosen]``), when one was made.
+    measured_seconds: float | None = None
 
     def as_dict(self):
         """The plan as a dict, without the entries this fit did not reach."""

@@ -158,6 +158,9 @@ def finish(results, spec, started):
     times = replace(
         results.times, aggregation=now - aggregation_start, total=now - started
     )
+    plan = results.plan
+    if plan.predicted_seconds and times.shards is not None:
+        plan = replace(plan, measured_seconds=times.shards)
     return RadonFit(
         estimator=estimator,
         layout=results.layout,
@@ -166,7 +169,7 @@ def finish(results, spec, started):
         height=results.height,
         radon_number=results.radon_number,
         n_shards=results.radon_number**results.height,
-        plan=results.plan,
+        plan=plan,
         times=times,
         input_columns=results.input_columns,
     )

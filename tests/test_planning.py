@@ -415,3 +415,19 @@ def test_verbose_two_counts_shards_not_joblib_tasks(capsys):
     assert 1 <= len(lines) <= 12
     assert lines[-1].startswith(f"[Ridge] {total} of {total} shards fitted")
     assert "out of" not in captured.out + captured.err
+
+
+def test_plan_records_measured_beside_predicted_seconds():
+    # A planned fit keeps, beside the seconds predicted for the height it
+    # chose, the seconds its shard phase took; an explicit height predicts
+    # nothing and records neither.
+    X, y = make_regression(n_samples=20_000, n_features=4, random_state=0)
+    auto = RadonMachineRegressor(
+        QuantileRegressor(alpha=0.0), n_jobs=2, random_state=0
+    ).fit(X[:6000], y[:6000])
+    plan = auto.height_plan_
+    assert plan["chosen"] in plan["predicted_seconds"]
+    assert plan["measured_seconds"] == auto.fit_times_["shards"] > 0
+    explicit = RadonMachineRegressor(Ridge(), height=1, random_state=0).fit(X, y)
+    assert "measured_seconds" not in explicit.height_plan_
+    assert "predicted_seconds" not in explicit.height_plan_
