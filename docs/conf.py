@@ -180,7 +180,7 @@ html_show_sourcelink = False
 toc_object_entries_show_parents = "hide"
 html_theme_options = {
     "navbar_align": "left",
-    "header_links_before_dropdown": 7,
+    "header_links_before_dropdown": 6,
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "secondary_sidebar_items": ["page-toc"],
@@ -192,8 +192,11 @@ html_theme_options = {
 html_sidebars = {
     "index": [],
     "getting_started": [],
+    "install": [],
     "benchmarks": [],
     "architecture": [],
+    "glossary": [],
+    "release_notes": [],
 }
 
 # -- MyST (docs/benchmarks.md) -------------------------------------------------

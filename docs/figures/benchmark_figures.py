@@ -3,12 +3,13 @@
 The numbers come from the result tables of ``docs/benchmarks.md`` (written by
 ``benchmarks/compare_peers.py``), so a new benchmark run redraws the figures
 without edits here. Matplotlib's ``plot`` directive runs this file from its
-own folder and then calls one of the two functions:
+own folder and then calls one of these functions:
 
 - ``time_against_score``: the front page's figure, one panel per scenario in
   which the Radon machine split the rows (per scenario, if it split them in
   none), fit time against test score for the base learner on all rows,
-  averaging and the Radon machine;
+  averaging and the Radon machine; ``time_against_score_narrow`` the same in
+  one column, which the front page shows instead on a narrow screen;
 - ``speed_up_by_scenario``: the benchmarks page's figure, the speed-up of
   every method in every scenario.
 
@@ -24,7 +25,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-__all__ = ["read_results", "speed_up_by_scenario", "time_against_score"]
+__all__ = [
+    "read_results",
+    "speed_up_by_scenario",
+    "time_against_score",
+    "time_against_score_narrow",
+]
 
 # sys.argv[0] is this file both when run directly and under the plot
 # directive (which sets it to the script's path); __file__ is not set there.
@@ -223,7 +229,7 @@ def _time_score_panel(ax, scenario):
     ax.grid(True, which="major", color="#e5e5e5", zorder=0)
 
 
-def time_against_score(page=BENCHMARKS_PAGE):
+def time_against_score(page=BENCHMARKS_PAGE, max_columns=2):
     """Fit time against test score: base learner, averaging, Radon machine.
 
     One panel per scenario in which the Radon machine split the rows
@@ -231,17 +237,18 @@ def time_against_score(page=BENCHMARKS_PAGE):
     make. If it split the rows in none (as in a ``--quick`` run on the small
     data sets), one panel per scenario with a ``base`` and a ``radon`` row,
     under a title that says so. The score axis spans 1 % of the base
-    learner's score either side, so that equal scores look equal.
+    learner's score either side, so that equal scores look equal. Panels
+    are laid out in up to ``max_columns`` columns.
     """
     paired = [s for s in read_results(page) if {"base", "radon"} <= s.rows.keys()]
     split = [s for s in paired if s.rows["radon"].height]
     scenarios = split or paired
-    n_columns = 2 if len(scenarios) > 1 else 1
+    n_columns = max(1, min(max_columns, len(scenarios)))
     n_rows = max(1, -(-len(scenarios) // n_columns))
     fig, axes = plt.subplots(
         n_rows,
         n_columns,
-        figsize=(8, 3.2 * n_rows),
+        figsize=(8 if max_columns > 1 else 4.2, 3.2 * n_rows),
         squeeze=False,
         layout="constrained",
     )
@@ -259,8 +266,19 @@ def time_against_score(page=BENCHMARKS_PAGE):
             fontsize=9,
         )
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=3 if max_columns > 1 else 1,
+        frameon=False,
+    )
     return fig
+
+
+def time_against_score_narrow(page=BENCHMARKS_PAGE):
+    """``time_against_score`` in one column: the front page's figure on a phone."""
+    return time_against_score(page, max_columns=1)
 
 
 def speed_up_by_scenario(page=BENCHMARKS_PAGE):
