@@ -196,7 +196,7 @@ def test_slow_threads_send_an_auto_fit_back_to_one_fit():
     # heights are predicted again at that speed; a linear-cost learner whose
     # gain rested on two workers then goes on as one fit on all rows, when
     # that is clearly faster than the shards left to fit.
-    from radonlearn._engines import _local
+    from radonlearn._engines import _local_backend
 
     cost_model = {
         "sizes": [4761.0],
@@ -210,16 +210,16 @@ def test_slow_threads_send_an_auto_fit_back_to_one_fit():
     assert plan.chosen == 1
     # One fit: 0.02 + 21 x 0.03 = 0.65 s; 21 shards at one thread's speed:
     # 21 x 0.05 = 1.05 s, far slower.
-    backend, checked = _local._threads_checked(run, plan, 1.0)
+    backend, checked = _local_backend._threads_checked(run, plan, 1.0)
     assert backend is None and checked.chosen == 0
     assert "one fit on all rows" in checked.reason
-    backend, kept = _local._threads_checked(run, plan, 1.9)
+    backend, kept = _local_backend._threads_checked(run, plan, 1.9)
     assert backend == "threads" and kept.chosen == 1
     # What is fitted already counts: at 1.3 times one thread, all 21 shards
     # (0.81 s) lose to one fit by more than the margin (0.75 s), the 18 left
     # (0.69 s) do not.
-    assert _local._threads_checked(run, plan, 1.3)[0] is None
-    assert _local._threads_checked(run, plan, 1.3, 3 / 21)[0] == "threads"
+    assert _local_backend._threads_checked(run, plan, 1.3)[0] is None
+    assert _local_backend._threads_checked(run, plan, 1.3, 3 / 21)[0] == "threads"
 
 
 def test_slow_large_shards_give_way_to_a_deeper_height():
@@ -228,7 +228,7 @@ def test_slow_large_shards_give_way_to_a_deeper_height():
     # two threads then run the large shards at one thread's speed (they
     # share the caches), what is left of height 1 loses to height 2 as
     # first predicted, by more than the margin: the fit goes on there, once.
-    from radonlearn._engines import _local
+    from radonlearn._engines import _local_backend
 
     cost_model = {
         "sizes": [1000.0, 2267.0, 9068.0, 36272.0],
@@ -240,18 +240,19 @@ def test_slow_large_shards_give_way_to_a_deeper_height():
     plan = HeightPlan(radon_number=21, largest_height=2, cost_model=cost_model)
     plan = predict_heights(plan, 1_000_000, thread_costs(2))
     assert plan.chosen == 1
-    backend, deeper = _local._threads_checked(run, plan, 1.0, 3 / 21, True)
+    backend, deeper = _local_backend._threads_checked(run, plan, 1.0, 3 / 21, True)
     assert backend == "deeper" and deeper.chosen == 2
     assert "went on at height 2" in deeper.reason
-    assert _local._threads_checked(run, plan, 1.0, 3 / 21, False)[0] == "threads"
-    assert _local._threads_checked(run, plan, 1.9, 3 / 21, True)[0] == "threads"
+    checked = _local_backend._threads_checked
+    assert checked(run, plan, 1.0, 3 / 21, False)[0] == "threads"
+    assert _local_backend._threads_checked(run, plan, 1.9, 3 / 21, True)[0] == "threads"
 
 
 def test_a_fit_sent_deeper_fits_there(monkeypatch):
     # Planned at height 1 and sent deeper by its first shards: the fit goes
     # on at height 2, without a second change, and its model is as good as
     # the plain fit's.
-    from radonlearn._engines import _local
+    from radonlearn._engines import _local, _local_backend
 
     calls = []
 
@@ -266,11 +267,12 @@ def test_a_fit_sent_deeper_fits_there(monkeypatch):
     def at_height_one(*args, **kwargs):
         return replace(planned(*args, **kwargs), chosen=1)
 
-    monkeypatch.setattr(_local, "_threads_checked", deepen_once)
+    monkeypatch.setattr(_local_backend, "_threads_checked", deepen_once)
     monkeypatch.setattr(_local, "choose_height", at_height_one)
     monkeypatch.setattr(_local, "cannot_pay", lambda *args: "")
-    monkeypatch.setattr(_local, "_THREAD_TEST_MIN", 0.0)
-    monkeypatch.setattr(_local, "_THREAD_SPEEDUP_NEEDED", 0.0)  # never processes
+    monkeypatch.setattr(_local_backend, "_THREAD_TEST_MIN", 0.0)
+    # Never processes:
+    monkeypatch.setattr(_local_backend, "_THREAD_SPEEDUP_NEEDED", 0.0)
     X, y = make_classification(n_samples=60_000, n_features=5, random_state=0)
     machine = RadonMachineClassifier(
         LogisticRegression(), n_jobs=2, random_state=0
