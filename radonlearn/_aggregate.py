@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._hypotheses import flatten, layout_of, linear_model, load
+from ._hypotheses import flatten, layout_of, linear_model, load, without_shard_state
 from ._radon import _check_points, _radon_points, iterated_radon_point, radon_levels
 from ._typing import Aggregator, RandomStateLike
 from ._warn import warn
@@ -392,7 +392,11 @@ def aggregate(
         machines' models, one row each (``n_shards_`` counts them),
         ``aggregation_levels_`` runs from them to the aggregate,
         ``radon_number_`` is ``D + 2`` and ``height_plan_["reason"]`` says
-        it is an aggregate. The input models are left unchanged.
+        it is an aggregate. The input models are left unchanged. Fitted
+        attributes of model 0 that describe its own fit rather than the
+        aggregate (``n_iter_``, HuberRegressor's ``scale_`` and
+        ``outliers_``, RidgeCV's ``alpha_``, ...) are removed, as for a Radon
+        machine's ``estimator_``; its parameters are model 0's.
 
     Raises
     ------
@@ -514,6 +518,8 @@ def _published(models, point, layout, levels, method, started):
     estimator = load(models[0], point, layout)
     first = _predictor(models[0])
     if not getattr(first, "_predicts_with_estimator", False):
+        if len(models) > 1:
+            without_shard_state(estimator)
         return estimator
     name = getattr(method, "__qualname__", None) or repr(method)
     reason = (

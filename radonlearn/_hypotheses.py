@@ -147,6 +147,95 @@ def _responses(model, X):
     return out
 
 
+# Fitted attributes that hold, or describe, the aggregate itself (the
+# feature names and count are set to the machine's where it publishes).
+AGGREGATE_ATTRIBUTES = frozenset(
+    {"coef_", "intercept_", "classes_", "n_features_in_", "feature_names_in_"}
+)
+
+
+def _same_responses(first, second):
+    """Whether two ``_responses`` dicts hold the same methods and values."""
+    if first.keys() != second.keys():
+        return False
+    return all(
+        np.array_equal(first[method], second[method], equal_nan=True)
+        if np.issubdtype(np.asarray(first[method]).dtype, np.number)
+        else np.array_equal(first[method], second[method])
+        for method in first
+    )
+
+
+def without_shard_state(model):
+    """Remove from ``model``, which holds an aggregate, what describes one fit.
+
+    ``model`` is a copy of one shard's (or site's) model with the aggregate
+    loaded: its other public fitted attributes describe that one fit, not
+    the aggregate (``n_iter_``, ``t_``, ``solver_``, HuberRegressor's
+    ``scale_`` and ``outliers_``, a cross-validating learner's ``alpha_``,
+    ``C_``, scores and paths, LinearRegression's ``rank_`` and
+    ``singular_``, BayesianRidge's ``sigma_`` and ``X_offset_``), so each is
+    removed, unless removing it changes what the model predicts on a few
+    fixed random rows (then its methods need it, and the transplant check
+    found it shared).
+    ``AGGREGATE_ATTRIBUTES`` and private state stay. In place; returns the
+    names removed.
+    """
+    names = [
+        name
+        for name in vars(model)
+        if name.endswith("_")
+        and not name.startswith("_")
+        and name not in AGGREGATE_ATTRIBUTES
+    ]
+    if not names:
+        return []
+    n_features = np.shape(model.coef_)[-1]
+    probe = np.random.default_rng(0).standard_normal((PROBE_ROWS, n_features))
+    # Probed on unnamed rows: the feature names step aside meanwhile.
+    feature_names = vars(model).pop("feature_names_in_", None)
+    removed = []
+    try:
+        with np.errstate(all="ignore"):
+            expected = _responses(model, probe)
+            for name in names:
+                value = vars(model).pop(name)
+                try:
+                    kept = not _same_responses(_responses(model, probe), expected)
+                except Exception:  # any failure: a method needs it
+                    kept = True
+                if kept:
+                    setattr(model, name, value)
+                else:
+                    removed.append(name)
+    except Exception:  # a model that cannot predict on random rows keeps all
+        pass
+    finally:
+        if feature_names is not None:
+            model.feature_names_in_ = feature_names
+    return removed
+
+
+def user_model(template, kind):
+    """The user's unfitted model inside ``template`` whose fits are of class ``kind``.
+
+    ``template`` is what the user passed (a model, a search, a Radon
+    machine); a search's fits are searched over its ``estimator``, a
+    machine's over its inner estimator. None when no model of ``kind`` is
+    found within a few levels.
+    """
+    for _ in range(8):
+        if type(template) is kind:
+            return template
+        if getattr(template, "_predicts_with_estimator", False):
+            template = template._template()
+        elif hasattr(template, "get_params"):
+            template = template.get_params(deep=False).get("estimator")
+        else:
+            return None
+    return None
+
+
 # Rows compared by the transplant check.
 PROBE_ROWS = 20
 

@@ -8,6 +8,7 @@ in ``_set_fitted``, the one place fitted attributes are set.
 
 from __future__ import annotations
 
+import copy
 import time
 from numbers import Integral
 from typing import Any, ClassVar, Literal, TypeVar
@@ -52,7 +53,7 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 from ._aggregate import AGGREGATORS
 from ._engines import _local, is_dask_collection, is_spark_dataframe
 from ._fitting import fit_one, summarise_warnings
-from ._hypotheses import layout_of
+from ._hypotheses import layout_of, user_model, without_shard_state
 from ._planning import FitSpec, HeightPlan
 from ._progress import NO_PROGRESS, Progress
 from ._result import FitTimes, RadonFit, finish, spreads
@@ -93,6 +94,16 @@ def _plan_lines(result):
         f"fit in {result.times.total:.3g} s."
     )
     return f"{first}\n  why: {plan.reason}"
+
+
+def _unnamed(model):
+    """``model``, or a shallow copy without ``feature_names_in_``, to call on
+    rows whose columns the machine has checked already (arrays, chunks)."""
+    if "feature_names_in_" not in vars(model):
+        return model
+    twin = copy.copy(model)
+    del twin.feature_names_in_
+    return twin
 
 
 def _inner_has(attribute):
@@ -371,8 +382,30 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 delattr(self, name)
 
     def _set_fitted(self, result):
-        """Publish a ``RadonFit``: the one place fitted attributes are set."""
+        """Publish a ``RadonFit``: the one place fitted attributes are set.
+
+        ``estimator_`` becomes an ordinary model of its class: the machine's
+        ``n_features_in_`` and ``feature_names_in_``, the parameters the
+        user gave (not the per-shard seeds), and, when it aggregates more
+        than one model, none of one shard's fitted attributes
+        (``without_shard_state``).
+        """
         estimator = result.estimator
+        if result.n_shards > 1:
+            without_shard_state(estimator)
+        user = user_model(self._template(), type(estimator))
+        if user is not None:
+            estimator.set_params(
+                **{
+                    name: clone(value, safe=False)
+                    for name, value in user.get_params(deep=False).items()
+                }
+            )
+        estimator.n_features_in_ = self.n_features_in_
+        if hasattr(self, "feature_names_in_"):
+            estimator.feature_names_in_ = self.feature_names_in_
+        else:
+            vars(estimator).pop("feature_names_in_", None)
         self.estimator_ = estimator
         self.coef_ = estimator.coef_
         if hasattr(estimator, "intercept_"):
@@ -543,14 +576,14 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
             check_is_fitted(self)
             return predict_blocks(
-                self.estimator_,
+                _unnamed(self.estimator_),
                 method,
                 X,
                 self.n_features_in_,
                 getattr(self, "feature_names_in_", None),
             )
         X = self._predict_input(X)
-        return getattr(self.estimator_, method)(X)
+        return getattr(_unnamed(self.estimator_), method)(X)
 
     def _predict_frame(self, method, X):
         """A Spark DataFrame with ``method``'s output added as a lazy column."""
@@ -564,7 +597,9 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 "know which columns of one hold its features. Fit it on a Spark "
                 "DataFrame, or predict on arrays (e.g. sdf.toPandas())."
             )
-        return predict_frame(X, columns, self.estimator_, method, _OUTPUTS[method])
+        return predict_frame(
+            X, columns, _unnamed(self.estimator_), method, _OUTPUTS[method]
+        )
 
     def predict(self, X: MatrixLike) -> Predictions:
         """Predict with the aggregated model.
@@ -671,7 +706,22 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
     ----------
     estimator_ : estimator object
         A fitted instance of the inner classifier's class (for a search, of
-        its best model's class) holding the aggregated coefficients.
+        its best model's class) holding the aggregated coefficients, and an
+        ordinary model of that class: it has the machine's
+        ``n_features_in_`` and ``feature_names_in_`` (so it checks the
+        columns it is given), and ``get_params()`` shows the parameters
+        that were passed, not the seeds the shards got (for a search, its
+        estimator's: each shard's search may choose other values). With more
+        than one shard, the fitted attributes that describe one shard's fit
+        are removed, since no solver fitted the aggregate: ``n_iter_``,
+        ``t_`` (SGD; its ``partial_fit`` starts the schedule afresh),
+        ``solver_``, HuberRegressor's ``scale_`` and ``outliers_`` (a mask
+        of shard 0's rows), a cross-validating learner's chosen ``C_`` or
+        ``alpha_`` with its scores and paths, LinearRegression's ``rank_``
+        and ``singular_``, BayesianRidge's ``sigma_`` and ``X_offset_`` (so
+        ``predict(return_std=True)`` raises instead of reporting one shard's
+        uncertainty). ``coef_``, ``intercept_``, ``classes_`` and whatever
+        its predictions need are kept.
     coef_ : ndarray
         ``estimator_.coef_``.
     intercept_ : ndarray or float
@@ -873,7 +923,12 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
     ----------
     estimator_ : estimator object
         A fitted instance of the inner regressor's class holding the
-        aggregated coefficients.
+        aggregated coefficients, and an ordinary model of that class, as
+        described for :class:`RadonMachineClassifier`: the machine's
+        feature names and count, the parameters that were passed, and, with
+        more than one shard, none of one shard's fitted attributes
+        (``n_iter_``, HuberRegressor's ``scale_`` and ``outliers_``, RidgeCV's
+        ``alpha_``, ...).
     coef_ : ndarray
         ``estimator_.coef_``.
     intercept_ : ndarray or float

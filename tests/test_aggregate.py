@@ -395,3 +395,23 @@ def test_machines_and_plain_models_are_not_mixed():
         aggregate_models([*sites[:3], *plain[3:]], method="mean")
     with pytest.raises(TypeError, match=r"model 3 is a .*Radon.*model 0 a .*Ridge"):
         aggregate_models([*plain[:3], *sites[3:]], method="mean")
+
+
+def test_aggregate_of_plain_models_keeps_no_site_state():
+    # A plain aggregate is model 0's copy: its n_iter_, and HuberRegressor's
+    # scale_ and outliers_ (a mask of site 0's rows) are removed; it predicts
+    # with the aggregated coefficients and keeps model 0's parameters.
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import HuberRegressor
+
+    from radonlearn import aggregate
+
+    X, y = make_regression(900, n_features=3, noise=5.0, random_state=0)
+    sites = [HuberRegressor(epsilon=1.5).fit(X[i::9], y[i::9]) for i in range(9)]
+    combined = aggregate(sites, method="mean")
+    for name in ("n_iter_", "scale_", "outliers_"):
+        assert hasattr(sites[0], name) and not hasattr(combined, name)
+    coef = np.mean([site.coef_ for site in sites], axis=0)
+    intercept = np.mean([site.intercept_ for site in sites])
+    np.testing.assert_allclose(combined.predict(X), X @ coef + intercept, rtol=1e-12)
+    assert combined.get_params() == sites[0].get_params()

@@ -13,6 +13,7 @@ from sklearn.cross_decomposition import PLSRegression
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import (
+    BayesianRidge,
     ElasticNet,
     HuberRegressor,
     Lasso,
@@ -24,6 +25,7 @@ from sklearn.linear_model import (
     QuantileRegressor,
     Ridge,
     RidgeClassifier,
+    RidgeCV,
     SGDClassifier,
     SGDRegressor,
     TweedieRegressor,
@@ -584,6 +586,158 @@ def test_dataframe_feature_names(binary):
     machine.predict(pd.DataFrame(X_test, columns=columns))
     with pytest.raises(ValueError, match="feature names"):
         machine.predict(pd.DataFrame(X_test, columns=columns[::-1]))
+
+
+@pytest.mark.parametrize("height", [0, 1])
+def test_estimator_checks_the_columns_like_the_machine(height, binary):
+    # After a DataFrame fit, estimator_ has the machine's feature names and
+    # count: reordered columns are an error (they only warned, and agreed
+    # with the right predictions on about half of the rows), the right
+    # columns predict like the machine, and neither warns.
+    X_train, X_test, y_train, _ = binary
+    columns = [f"f{i}" for i in range(X_train.shape[1])]
+    frame, test = (
+        pd.DataFrame(X_train, columns=columns),
+        pd.DataFrame(X_test, columns=columns),
+    )
+    machine = RadonMachineClassifier(height=height, random_state=0).fit(frame, y_train)
+    inner = machine.estimator_
+    np.testing.assert_array_equal(inner.feature_names_in_, machine.feature_names_in_)
+    assert inner.n_features_in_ == machine.n_features_in_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(inner.predict(test), machine.predict(test))
+        machine.predict_proba(test)
+    with pytest.raises(ValueError, match="feature names should match"):
+        inner.predict(test[columns[::-1]])
+    with pytest.warns(UserWarning, match="RadonMachineClassifier was fitted with"):
+        machine.predict(X_test)  # one warning, the machine's (not the inner's too)
+
+
+def test_estimator_of_an_array_fit_has_no_feature_names(binary):
+    # Fitted on an array, estimator_ has the count and no names, as a plain
+    # fit would.
+    X_train, _, y_train, _ = binary
+    machine = RadonMachineClassifier(height=1, random_state=0).fit(X_train, y_train)
+    assert machine.estimator_.n_features_in_ == X_train.shape[1]
+    assert not hasattr(machine.estimator_, "feature_names_in_")
+
+
+@pytest.mark.parametrize(
+    ("machine", "inner"),
+    [
+        (RadonMachineClassifier, LogisticRegression()),
+        (RadonMachineClassifier, SGDClassifier(random_state=7, alpha=1e-3)),
+        (RadonMachineClassifier, LinearSVC(C=0.5)),
+        (RadonMachineClassifier,
+         GridSearchCV(LogisticRegression(random_state=3), {"C": [0.1, 1.0]})),
+        (RadonMachineRegressor, Ridge(alpha=2.0, random_state=None)),
+        (RadonMachineRegressor, SGDRegressor(random_state=None)),
+    ],
+    ids=["logistic", "sgd", "linear_svc", "search", "ridge", "sgd_regressor"],
+)  # fmt: skip
+def test_estimator_shows_the_parameters_that_were_passed(
+    machine, inner, binary, regression
+):
+    # estimator_.get_params() is what the user passed (for a search: its
+    # estimator), not the per-shard seed (it showed a random_state the user
+    # never set).
+    X_train, _, y_train, _ = binary if machine is RadonMachineClassifier else regression
+    fitted = machine(inner, height=1, random_state=0).fit(X_train, y_train)
+    given = inner.estimator if isinstance(inner, GridSearchCV) else inner
+    assert repr(fitted.estimator_.get_params()) == repr(given.get_params())
+    assert fitted.estimator_.get_params()["random_state"] == given.random_state
+
+
+# The learners the issue names, and the cross-validating ones, whose fitted
+# attributes besides the coefficients described shard 0's fit.
+_SHARD_STATE_LEARNERS = [
+    (RadonMachineClassifier, LogisticRegression()),
+    (RadonMachineClassifier, SGDClassifier(random_state=0)),
+    (RadonMachineClassifier, LinearSVC()),
+    (RadonMachineClassifier, LogisticRegressionCV(Cs=3)),
+    (RadonMachineRegressor, Ridge()),
+    (RadonMachineRegressor, HuberRegressor()),
+    (RadonMachineRegressor, RidgeCV()),
+    (RadonMachineRegressor, LinearRegression()),
+    (RadonMachineRegressor, BayesianRidge()),
+]
+_SHARD_STATE_IDS = [
+    "logistic", "sgd", "linear_svc", "logistic_cv", "ridge", "huber", "ridge_cv",
+    "linear_regression", "bayesian_ridge",
+]  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # LogisticRegressionCV 1.9
+@pytest.mark.parametrize(
+    ("machine", "inner"), _SHARD_STATE_LEARNERS, ids=_SHARD_STATE_IDS
+)
+def test_estimator_keeps_no_attribute_of_one_shard(machine, inner, binary, regression):
+    # With shards, estimator_'s public fitted attributes are the aggregate's
+    # (n_iter_, t_, solver_, Huber's scale_ and outliers_ of shard 0's rows,
+    # a CV learner's chosen C_/alpha_ are gone); it is fitted, predicts like
+    # the machine and refits as its class.
+    from sklearn.utils.validation import check_is_fitted
+
+    from radonlearn._hypotheses import AGGREGATE_ATTRIBUTES
+
+    X_train, X_test, y_train, _ = (
+        binary if machine is RadonMachineClassifier else regression
+    )
+    fitted = machine(inner, height=1, random_state=0).fit(X_train, y_train)
+    model = fitted.estimator_
+    public = {name for name in vars(model) if name.endswith("_") and name[0] != "_"}
+    assert public <= AGGREGATE_ATTRIBUTES
+    check_is_fitted(model)
+    np.testing.assert_array_equal(model.predict(X_test), fitted.predict(X_test))
+    clone(model).fit(X_train[:500], y_train[:500])
+
+
+def test_one_fit_keeps_its_own_attributes(binary):
+    # Height 0 is one fit on all rows: its n_iter_ describes estimator_.
+    X_train, _, y_train, _ = binary
+    fitted = RadonMachineClassifier(height=0).fit(X_train, y_train)
+    plain = LogisticRegression().fit(X_train, y_train)
+    np.testing.assert_array_equal(fitted.estimator_.n_iter_, plain.n_iter_)
+
+
+def test_bayesian_ridge_has_no_one_shard_uncertainty(regression):
+    # Without shard 0's sigma_, predict(return_std=True) raises instead of
+    # reporting one shard's uncertainty as the aggregate's.
+    X_train, X_test, y_train, _ = regression
+    fitted = RadonMachineRegressor(BayesianRidge(), height=1, random_state=0)
+    fitted.fit(X_train, y_train)
+    with pytest.raises(AttributeError, match=r"X_offset_|sigma_"):
+        fitted.estimator_.predict(X_test, return_std=True)
+
+
+def test_sgd_estimator_continues_with_partial_fit(binary):
+    # SGD's partial_fit on estimator_ starts its schedule afresh (t_ is one
+    # shard's count of updates) and moves on from the aggregate.
+    X_train, _, y_train, _ = binary
+    fitted = RadonMachineClassifier(
+        SGDClassifier(random_state=0), height=1, random_state=0
+    )
+    model = fitted.fit(X_train, y_train).estimator_
+    start = model.coef_.copy()
+    model.partial_fit(X_train[:200], y_train[:200])
+    assert model.t_ == 1.0 + 200 and not np.array_equal(model.coef_, start)
+
+
+def test_partial_fit_estimator_is_an_ordinary_model(binary):
+    # The streaming tree publishes the same way: the chunks' names and count,
+    # the parameters passed, no chunk's fitted attributes after two chunks.
+    X_train, _, y_train, _ = binary
+    columns = [f"f{i}" for i in range(X_train.shape[1])]
+    frame = pd.DataFrame(X_train, columns=columns)
+    machine = RadonMachineClassifier(SGDClassifier(random_state=None), random_state=0)
+    machine.partial_fit(frame.iloc[:2000], y_train[:2000], classes=[0, 1])
+    assert hasattr(machine.estimator_, "n_iter_")  # one chunk: its own fit
+    machine.partial_fit(frame.iloc[2000:], y_train[2000:])
+    model = machine.estimator_
+    assert not hasattr(model, "n_iter_") and not hasattr(model, "t_")
+    np.testing.assert_array_equal(model.feature_names_in_, columns)
+    assert model.get_params()["random_state"] is None
 
 
 def test_sample_weight_is_split_with_the_rows(binary):
