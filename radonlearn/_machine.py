@@ -8,7 +8,6 @@ in ``_set_fitted``, the one place fitted attributes are set.
 
 from __future__ import annotations
 
-import copy
 import time
 from numbers import Integral
 from typing import Any, ClassVar, Literal, TypeVar
@@ -24,8 +23,6 @@ from sklearn.base import (
     RegressorMixin,
     _fit_context,
     clone,
-    is_classifier,
-    is_regressor,
 )
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils import check_random_state, get_tags
@@ -53,7 +50,8 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
 from ._aggregate import AGGREGATORS
 from ._engines import _local, is_dask_collection, is_spark_dataframe
 from ._fitting import fit_one, summarise_warnings
-from ._hypotheses import layout_of, user_model, without_shard_state
+from ._hypotheses import layout_of
+from ._inner import check_kind, make_ordinary, unnamed
 from ._planning import FitSpec, HeightPlan
 from ._progress import NO_PROGRESS, Progress
 from ._result import FitTimes, RadonFit, finish, spreads
@@ -94,16 +92,6 @@ def _plan_lines(result):
         f"fit in {result.times.total:.3g} s."
     )
     return f"{first}\n  why: {plan.reason}"
-
-
-def _unnamed(model):
-    """``model``, or a shallow copy without ``feature_names_in_``, to call on
-    rows whose columns the machine has checked already (arrays, chunks)."""
-    if "feature_names_in_" not in vars(model):
-        return model
-    twin = copy.copy(model)
-    del twin.feature_names_in_
-    return twin
 
 
 def _inner_has(attribute):
@@ -171,48 +159,10 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
         return clone(self.estimator)
 
     def _checked_template(self):
-        """``_template()``, refused (ValueError) unless it is of this machine's kind.
-
-        A classifier machine around a regressor would "classify" with floats
-        and a regressor machine around a classifier predict labels; the kind
-        is scikit-learn's (``is_classifier`` / ``is_regressor``), for a search
-        that of the estimator it searches over.
-        """
+        """``_template()``, refused (``check_kind``) unless of this machine's kind."""
         template = self._template()
-        judged = template
-        if not (is_classifier(judged) or is_regressor(judged)) and hasattr(
-            judged, "estimator"
-        ):
-            judged = judged.estimator  # a search that does not say its kind
-        regressor = self._is_regressor()
-        if is_regressor(judged) if regressor else is_classifier(judged):
-            return template
-        wanted, other, example = (
-            ("regressor", "RadonMachineClassifier", "Ridge()")
-            if regressor
-            else ("classifier", "RadonMachineRegressor", "LogisticRegression()")
-        )
-        if is_classifier(judged) or is_regressor(judged):
-            found = "classifier" if is_classifier(judged) else "regressor"
-            what = (
-                f"a {found}: its predictions would be "
-                + ("class labels, not numbers" if regressor else "numbers, not classes")
-            )
-            instead = f"Use {other}({template!r}) for a {found}"
-        else:
-            what = (
-                "which scikit-learn calls neither a classifier nor a regressor "
-                "(is_classifier and is_regressor are False)"
-            )
-            instead = (
-                f"Derive {type(judged).__name__} from sklearn.base."
-                f"{wanted.capitalize()}Mixin if it is a {wanted}"
-            )
-        raise ValueError(
-            f"{type(self).__name__} needs a {wanted} as its estimator, got "
-            f"{template!r}, {what}. {instead}, or pass a {wanted} such as "
-            f"{type(self).__name__}({example})."
-        )
+        check_kind(template, self._is_regressor(), type(self).__name__)
+        return template
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -384,28 +334,20 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
     def _set_fitted(self, result):
         """Publish a ``RadonFit``: the one place fitted attributes are set.
 
-        ``estimator_`` becomes an ordinary model of its class: the machine's
-        ``n_features_in_`` and ``feature_names_in_``, the parameters the
-        user gave (not the per-shard seeds), and, when it aggregates more
-        than one model, none of one shard's fitted attributes
-        (``without_shard_state``).
+        ``estimator_`` becomes an ordinary model of its class
+        (``make_ordinary``): the machine's ``n_features_in_`` and
+        ``feature_names_in_``, the parameters the user gave (not the
+        per-shard seeds), and, when it aggregates more than one model, none
+        of one shard's fitted attributes.
         """
         estimator = result.estimator
-        if result.n_shards > 1:
-            without_shard_state(estimator)
-        user = user_model(self._template(), type(estimator))
-        if user is not None:
-            estimator.set_params(
-                **{
-                    name: clone(value, safe=False)
-                    for name, value in user.get_params(deep=False).items()
-                }
-            )
-        estimator.n_features_in_ = self.n_features_in_
-        if hasattr(self, "feature_names_in_"):
-            estimator.feature_names_in_ = self.feature_names_in_
-        else:
-            vars(estimator).pop("feature_names_in_", None)
+        make_ordinary(
+            estimator,
+            self._template(),
+            result.n_shards,
+            self.n_features_in_,
+            getattr(self, "feature_names_in_", None),
+        )
         self.estimator_ = estimator
         self.coef_ = estimator.coef_
         if hasattr(estimator, "intercept_"):
@@ -576,14 +518,14 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
 
             check_is_fitted(self)
             return predict_blocks(
-                _unnamed(self.estimator_),
+                unnamed(self.estimator_),
                 method,
                 X,
                 self.n_features_in_,
                 getattr(self, "feature_names_in_", None),
             )
         X = self._predict_input(X)
-        return getattr(_unnamed(self.estimator_), method)(X)
+        return getattr(unnamed(self.estimator_), method)(X)
 
     def _predict_frame(self, method, X):
         """A Spark DataFrame with ``method``'s output added as a lazy column."""
@@ -598,7 +540,7 @@ class _BaseRadonMachine(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator)
                 "DataFrame, or predict on arrays (e.g. sdf.toPandas())."
             )
         return predict_frame(
-            X, columns, _unnamed(self.estimator_), method, _OUTPUTS[method]
+            X, columns, unnamed(self.estimator_), method, _OUTPUTS[method]
         )
 
     def predict(self, X: MatrixLike) -> Predictions:
