@@ -472,7 +472,7 @@ class TestHonestCommandLine:
             "--quiet",
         )
         assert code == 0, err
-        assert "CountingRidge (regression)" in out
+        assert "CountingRidge() (regression)" in out
         assert {name for name, _, _ in FITS} == {"CountingRidge"}
 
     def test_transformer_is_refused_up_front(self, tables):
@@ -686,7 +686,9 @@ class TestHonestCommandLine:
         args = (
             ["demo", "--n-samples", 3000]
             if command == "demo"
-            else ["compare", tables["classes"], "--target", "label"]
+            # An explicit height: the averaging row is fitted only when the
+            # Radon machine shards.
+            else ["compare", tables["classes"], "--target", "label", "--height", 1]
         )
         result = run(*args, "--n-jobs", 1)
         assert result.returncode == 0, result.stderr
@@ -748,6 +750,8 @@ class TestHonestCommandLine:
                     str(tables["classes"]),
                     "--target",
                     "label",
+                    "--height",
+                    "1",
                     "--n-jobs",
                     "1",
                 ]
