@@ -36,7 +36,14 @@ def find_thread_pools():
 # BLAS libraries (OpenBLAS, MKL, BLIS) keep one thread count for the whole
 # process, while OpenMP's is per thread. Fits in several threads at once
 # share one BLAS limit: the first to start sets it, the last to end restores
-# what was there before, however their starts and ends interleave.
+# what was there before, however their starts and ends interleave, except
+# that a limit the main thread set is restored by the main thread, when it
+# leaves: OpenBLAS (0.3.31, pthreads) ignores a count set from another
+# thread once the main thread has set one, so a limit set in the main thread
+# and restored by the last joblib worker to leave (after a shard fit raised,
+# or Ctrl-C) stayed at one thread for the rest of the process. Workers still
+# running then (after an error) end their shard with the libraries' threads:
+# slower, never wrong.
 _BLAS_LOCK = threading.Lock()
 _BLAS = {"depth": 0, "limiter": None}
 
@@ -49,9 +56,9 @@ class _OneThread:
     each start a full OpenMP team and oversubscribe the cores. So every
     thread that fits a shard enters this itself, and its OpenMP limit is
     restored on exit. The BLAS limit is process-wide, so it is counted:
-    set on the first entry and restored on the last exit (threadpoolctl's
-    limiter sets its limits as soon as it is made, so it is made only on
-    entry).
+    set on the first entry and restored on the last exit, or on the main
+    thread's exit when it set it (threadpoolctl's limiter sets its limits as
+    soon as it is made, so it is made only on entry).
     """
 
     def __enter__(self):
@@ -60,7 +67,8 @@ class _OneThread:
             find_thread_pools()
         controller = _CONTROLLERS[pid]
         with _BLAS_LOCK:
-            if _BLAS["depth"] == 0:
+            self._sets = _BLAS["depth"] == 0
+            if self._sets:
                 _BLAS["limiter"] = controller.select(user_api="blas").limit(limits=1)
             _BLAS["depth"] += 1
         self._openmp = controller.select(user_api="openmp").limit(limits=1)
@@ -68,9 +76,11 @@ class _OneThread:
 
     def __exit__(self, *exc_info):
         self._openmp.restore_original_limits()
+        main = threading.current_thread() is threading.main_thread()
         with _BLAS_LOCK:
             _BLAS["depth"] -= 1
-            if _BLAS["depth"] == 0:
+            last = _BLAS["depth"] == 0
+            if _BLAS["limiter"] is not None and (last or (self._sets and main)):
                 _BLAS["limiter"].restore_original_limits()
                 _BLAS["limiter"] = None
         return False
