@@ -12,11 +12,14 @@ Folders written by the build (not to be committed): ``docs/_build``,
 import inspect
 import os
 import re
+import sys
 from pathlib import Path
 
 import radonlearn
 
 HERE = Path(__file__).resolve().parent
+# docs/_ext: the study-table directive, tables of benchmarks/results/*.json.
+sys.path.insert(0, str(HERE / "_ext"))
 
 # -- Project -----------------------------------------------------------------
 
@@ -38,6 +41,7 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
+    "study_tables",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
