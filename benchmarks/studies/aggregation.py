@@ -42,8 +42,8 @@ calls a trial *broken* when the aggregate's test ROC AUC is below 0.5
 The published result to reproduce (radon, SUSY, LinearSVC, height 3): 1 of 10
 trials broke at ``k = 75``, 6 of 10 at 100, 10 of 10 from 150.
 
-Run from the repository root (about 3 minutes on 2 cores, most of it the
-shard fits)::
+Run from the repository root (7 minutes on 2 cores, 13 s of it the shard
+fits; later runs read the models from the cache)::
 
     python benchmarks/studies/aggregation.py
 
