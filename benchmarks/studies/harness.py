@@ -151,14 +151,20 @@ def _plain(value):
     return value
 
 
+# The run's facts as they were when the study started (importing this module):
+# the commit measured, not the one checked out when the result is written.
+_STARTED = run_facts()
+
+
 def write_result(name, figures):
     """Write ``benchmarks/results/<name>.json``: run and machine facts, figures.
 
+    The commit, dirty flag and date are those of the start of the run.
     Returns the path written.
     """
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    record = {"study": name, **run_facts(), "machine": machine_facts()}
+    record = {"study": name, **_STARTED, "machine": machine_facts()}
     record["figures"] = _plain(figures)
     path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return path
