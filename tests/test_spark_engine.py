@@ -308,3 +308,41 @@ def test_string_labels_missing_from_the_first_rows_are_fetched(spark):
     ).fit(sdf, y="label")
     assert list(machine.classes_) == ["no", "yes"]
     assert machine.score(frame[["x0", "x1", "x2"]], frame["label"]) > 0.8
+
+
+@pytest.mark.parametrize("height", [1, "auto"])
+def test_empty_partitions_fit_like_any_other_layout(spark, height):
+    # Hash repartitioning on a key with fewer values than partitions leaves
+    # partitions empty (here 3 keys over 4 partitions, at least one empty):
+    # their tasks fit nothing and the fit goes on (it failed inside the
+    # worker: "Must pass schema, or at least one RecordBatch").
+    X, y = make_regression(n_samples=8000, n_features=3, random_state=0)
+    frame = _frame(X, y)
+    frame["k"] = np.arange(len(frame)) % 3
+    sdf = spark.createDataFrame(frame).repartition(4, "k").drop("k")
+    sizes = sdf.rdd.glom().map(len).collect()
+    assert 0 in sizes and sum(sizes) == len(frame)
+    machine = RadonMachineRegressor(Ridge(), height=height, random_state=0)
+    machine.fit(sdf, y="label")
+    assert machine.height_ >= (1 if height == 1 else 0)
+    full = Ridge().fit(X, y)
+    np.testing.assert_allclose(machine.coef_, full.coef_, rtol=0.05)
+
+
+def test_a_task_of_an_empty_partition_fits_nothing():
+    # Spark may hand a task no batch at all, or only empty ones: it answers
+    # nothing (pa.Table.from_batches([]) raised "Must pass schema").
+    from radonlearn._engines._spark_partitions import _fit_partition
+
+    def never(*args):
+        raise AssertionError("no shard to fit")
+
+    options = {
+        "columns": None,
+        "numbers": {},
+        "expected": None,
+        "seed": 0,
+        "fit_shard": never,
+        "by_class": False,
+    }
+    assert list(_fit_partition(iter([]), **options)) == []

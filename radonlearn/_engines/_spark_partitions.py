@@ -225,9 +225,10 @@ def _fit_partition(batches, *, columns, numbers, expected, seed, fit_shard, by_c
     import pyarrow as pa
     from pyspark import TaskContext
 
-    table = pa.Table.from_batches([batch for batch in batches if batch.num_rows])
-    if not table.num_rows:
+    batches = [batch for batch in batches if batch.num_rows]
+    if not batches:  # an empty partition (hash repartitioning, a filter): no shard
         return
+    table = pa.Table.from_batches(batches)
     partition = TaskContext.get().partitionId()
     mine = numbers.get(partition, ())
     wrong = expected is not None and expected.get(partition) != table.num_rows
