@@ -62,7 +62,11 @@ def _first_shards(run, shards, seeds, alone=None):
         return [], None
     first, speedup = [], 0.0
     estimated = alone is not None
-    with ThreadPoolExecutor(2) as pool:
+    # Not a with-block: its exit joins the pool's threads, so a shard fit
+    # hanging in one kept the caller waiting after Ctrl-C (a second one was
+    # needed). The threads are left to end on their own instead.
+    pool = ThreadPoolExecutor(2, thread_name_prefix="radonlearn-thread-test")
+    try:
         # A slow reading is taken again on the next shards (the machine may
         # have been busy): only a learner that is slow in threads both
         # times goes to processes.
@@ -79,6 +83,8 @@ def _first_shards(run, shards, seeds, alone=None):
             speedup = max(speedup, 2 * alone / (time.perf_counter() - start))
             if speedup >= _THREAD_SPEEDUP_NEEDED:
                 break
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     return first, speedup if first else 2.0
 
 
