@@ -628,3 +628,16 @@ def test_a_shard_with_only_zero_weights_says_so():
     piece = (np.ones((4, 3)), np.arange(4.0), np.zeros(4))
     with pytest.raises(ValueError, match="none with nonzero sample_weight"):
         rdask._fit_shard(Ridge(), shared, 0, {}, 3, piece)
+
+
+@pytest.mark.parametrize(
+    "machine_class", [RadonMachineClassifier, RadonMachineRegressor]
+)
+def test_dask_input_of_no_rows_is_refused_up_front(client, machine_class):
+    # Zero rows (an over-eager filter) get a ValueError that says so, not a
+    # ZeroDivisionError or IndexError from the planning; nothing is fitted.
+    X, y = da.zeros((0, 3), chunks=(10, 3)), da.zeros((0,), chunks=10)
+    machine = machine_class()
+    with pytest.raises(ValueError, match="X has 0 rows"):
+        machine.fit(X, y)
+    assert not hasattr(machine, "coef_")

@@ -181,6 +181,11 @@ def prepare(X, y, sample_weight, fit_params, regressor):
     X = as_dask_array(X, "X")
     meta = _check_features(X, X_original)
     n_samples = int(X.shape[0])
+    if n_samples == 0:
+        raise ValueError(
+            f"X has 0 rows (shape {X.shape}); a fit needs at least one. Check "
+            "the filter or the files that made the Dask collection."
+        )
     X = X.rechunk({1: -1})
     y = _aligned(as_dask_array(y, "y", n_samples), X, "y")
     if y.ndim == 2 and not regressor and y.shape[1] == 1:
