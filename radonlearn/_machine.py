@@ -642,7 +642,9 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         Controls the shard assignment and the seeds handed to every shard's
         inner estimator (each shard gets a distinct one).
     verbose : int, default=0
-        Verbosity of the parallel shard fits.
+        ``1`` prints the plan after the fit in two lines (height, shards,
+        workers, backend, seconds; then why); ``2`` also prints the shards'
+        progress on this machine, counted in shards (about ten lines).
 
     Attributes
     ----------
@@ -859,7 +861,9 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         Controls the shard assignment and the seeds handed to every shard's
         inner estimator.
     verbose : int, default=0
-        Verbosity of the parallel shard fits.
+        ``1`` prints the plan after the fit in two lines (height, shards,
+        workers, backend, seconds; then why); ``2`` also prints the shards'
+        progress on this machine, counted in shards (about ten lines).
 
     Attributes
     ----------
