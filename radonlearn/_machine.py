@@ -699,7 +699,8 @@ class RadonMachineClassifier(ClassifierMixin, _BaseRadonMachine):
         How the height was chosen: ``"largest_height"`` the data allows,
         the pilot sizes and seconds, the fitted ``"cost_model"``, the
         measured ``"thread_speedup"``, the ``"backend"``, the
-        ``"predicted_seconds"`` of each height, the ``"chosen"`` one and
+        ``"predicted_seconds"`` of each height, the ``"chosen"`` one, the
+        ``"measured_seconds"`` of its shard phase beside the prediction, and
         the ``"reason"``: one sentence saying why (the rows the data lacks
         for the next height, what one pilot showed sharding can save at
         most, or the predicted seconds per height).
@@ -906,7 +907,8 @@ class RadonMachineRegressor(RegressorMixin, _BaseRadonMachine):
         How the height was chosen: ``"largest_height"`` the data allows,
         the pilot sizes and seconds, the fitted ``"cost_model"``, the
         measured ``"thread_speedup"``, the ``"backend"``, the
-        ``"predicted_seconds"`` of each height, the ``"chosen"`` one and
+        ``"predicted_seconds"`` of each height, the ``"chosen"`` one, the
+        ``"measured_seconds"`` of its shard phase beside the prediction, and
         the ``"reason"``: one sentence saying why (the rows the data lacks
         for the next height, what one pilot showed sharding can save at
         most, or the predicted seconds per height).
