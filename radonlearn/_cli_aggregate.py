@@ -70,6 +70,8 @@ def _load_skops(path, trust):
 def load_model(path, trust):
     """The fitted model in the file ``path``: skops safely, joblib only if ``trust``."""
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path} is a directory; give the model files in it")
     if not path.is_file():
         raise UserError(f"no such file: {path}")
     if path.suffix.lower() == ".skops":

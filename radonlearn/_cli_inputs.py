@@ -259,16 +259,25 @@ def read_table(path):
         ) from None
 
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path} is a directory; give a CSV or Parquet file in it")
     if not path.is_file():
         raise UserError(f"no such file: {path}")
     try:
         if path.suffix.lower() in {".parquet", ".pq"}:
-            return pd.read_parquet(path)
-        return pd.read_csv(path)
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path)
     except ImportError as error:
         raise UserError(f"cannot read {path}: {error}") from None
     except (ValueError, OSError) as error:
         raise UserError(f"cannot read {path}: {error}") from None
+    if table.empty:
+        raise UserError(
+            f"{path} has no data rows, only a header; a comparison needs rows "
+            "to fit and test on"
+        )
+    return table
 
 
 def column_kinds(features):

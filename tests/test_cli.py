@@ -298,6 +298,8 @@ def test_compare_regression_with_named_estimator(regression_csv):
             "non-numeric feature column(s): word",
         ),
         (["{one}", "--target", "label"], "only one class"),
+        (["{folder}", "--target", "label"], "is a directory"),
+        (["{header}", "--target", "label"], "has no data rows, only a header"),
         (["{classes}", "--target", "label", "--height", "4"], "height=4 needs"),
         (["{classes}", "--target", "label", "--estimator", "Nope"], "unknown"),
     ],
@@ -312,7 +314,15 @@ def test_user_mistakes_exit_2_with_one_line(
     text.to_csv(text_path, index=False)
     one_path = tmp_path / "one.csv"
     frame.assign(label="yes").to_csv(one_path, index=False)
-    paths = {"classes": classification_csv, "text": text_path, "one": one_path}
+    header_path = tmp_path / "header.csv"
+    frame.head(0).to_csv(header_path, index=False)
+    paths = {
+        "classes": classification_csv,
+        "text": text_path,
+        "one": one_path,
+        "folder": tmp_path,
+        "header": header_path,
+    }
     result = run("compare", *[arg.format(**paths) for arg in args], "--n-jobs", "1")
     assert result.returncode == 2
     assert message in result.stderr
