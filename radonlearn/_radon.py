@@ -71,10 +71,10 @@ def _scaled_system(groups):
 
     Its transpose is ``A = [P^T; 1^T]`` up to row operations, which keep the
     null space; every coordinate row of ``A`` gets unit root-mean-square.
-    Coordinates that are constant within a group
-    give zero rows of ``A`` (the constraint ``0 = 0``); they are replaced by
-    fixed pseudo-random rows, which only add constraints, so every null vector
-    found is still one of ``A``.
+    Constant coordinates are filled by ``_fill_constant`` first; a zero row
+    left all the same (the constraint ``0 = 0``) is replaced by a fixed
+    pseudo-random row, which only adds constraints and keeps the division
+    by its scale finite.
     """
     g, n, d = groups.shape
     system = np.empty((g, n, d + 1))
@@ -142,9 +142,10 @@ def _lu_null_vectors(groups):
     ``i = 1..d`` and ``lam_0 = 1 - sum(mu)``. Returns ``(lam, ok)``; ``ok`` is
     False where this path cannot vouch for its answer (singular or extreme
     systems, or a residual above tolerance) and the SVD must decide.
-    Expects floating-point errors to be ignored by the caller.
+    Expects floating-point errors to be ignored by the caller, and constant
+    coordinates filled (``_fill_constant``).
     """
-    g, n, d = groups.shape
+    g, n, _ = groups.shape
     edges = groups[:, 1 : n - 1, :] - groups[:, :1, :]
     target = groups[:, n - 1, :] - groups[:, 0, :]
     row_norm2 = np.einsum("gid,gid->gd", edges, edges)
@@ -153,15 +154,9 @@ def _lu_null_vectors(groups):
     if not np.isfinite(row_norm2.sum() + target.sum()):
         ok &= np.isfinite(row_norm2).all(axis=1) & np.isfinite(target).all(axis=1)
     if row_norm2.min() < _SAFE_LOW**2:
-        # A coordinate constant across the group is the constraint 0 = 0:
-        # replace it by a fixed pseudo-random one, which keeps every solution
-        # a null vector. A faint but varying coordinate goes to the SVD path.
-        faint = row_norm2 < _SAFE_LOW**2
-        constant = faint & (edges == 0).all(axis=1) & (target == 0)
-        ok &= ~(faint & ~constant).any(axis=1)
-        filler = np.random.default_rng(0).standard_normal((d, d))
-        np.copyto(edges, filler, where=constant[:, None, :])
-        row_norm2 = np.where(constant, np.einsum("id,id->d", filler, filler), row_norm2)
+        # A faint coordinate goes to the SVD path (constant ones were
+        # filled before, by _fill_constant).
+        ok &= ~(row_norm2 < _SAFE_LOW**2).any(axis=1)
     row_norm = np.sqrt(row_norm2)
     if not row_norm.max() <= _SCALE_SPREAD * row_norm.min():
         # Coordinates on very different scales: equilibrate the rows so that
